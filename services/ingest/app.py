@@ -1,0 +1,21 @@
+"""Ingest service: validates, normalises and publishes postings and seekers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.ingest.routes import router
+from shared.app_factory import build_app
+from shared.runtime import Runtime
+from shared.settings import Settings
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    return build_app(
+        title="jobmatch ingest",
+        routers=[router],
+        settings=settings,
+        runtime=runtime,
+        needs_event_log=True,
+        needs_indexes=False,
+    )

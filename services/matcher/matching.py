@@ -1,0 +1,93 @@
+"""Retrieval then re-ranking: the index proposes candidates, the features order them."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from services.matcher.scoring import Profile, Scored, score_posting
+from services.search.query import POSTING_TEXT_FIELDS, open_posting_filters, posting_summary
+from shared.model import MatchProfileIn
+from shared.ports.search_index import AnyOf, Filter, SearchIndex, SearchRequest, SortBy, Terms, TextQuery
+from shared.regions import province_of, resolve_location
+from shared.text import query_groups
+
+CANDIDATES = 200
+
+
+def profile_from_input(body: MatchProfileIn) -> Profile:
+    region_code = body.region_code
+    if region_code is None and body.location:
+        region = resolve_location(body.location)
+        region_code = region.code if region else None
+    return Profile(
+        desired_titles=body.desired_titles,
+        skills=body.skills,
+        certificates=body.certificates,
+        region_code=region_code,
+        desired_region_codes=body.desired_region_codes,
+        willing_to_relocate=body.willing_to_relocate,
+        expected_salary_min=body.expected_salary_min,
+        education=body.education,
+        experience_years=body.experience_years,
+        groups=body.groups,
+        text=body.text,
+    )
+
+
+def profile_from_seeker(record: dict[str, Any]) -> Profile:
+    return Profile(
+        desired_titles=record["desired_titles"],
+        skills=record["skills"],
+        certificates=record["certificates"],
+        region_code=record["region_code"],
+        desired_region_codes=record["desired_region_codes"],
+        willing_to_relocate=record["willing_to_relocate"],
+        expected_salary_min=record["expected_salary_min"],
+        education=record["education"],
+        experience_years=record["experience_years"],
+        groups=record["groups"],
+    )
+
+
+def candidate_request(profile: Profile, *, now: float) -> SearchRequest:
+    filters: list[Filter] = list(open_posting_filters(now))
+    homes = [code for code in [profile.region_code, *profile.desired_region_codes] if code]
+    if homes and not profile.willing_to_relocate:
+        # Someone who will not move is only shown work in their own province or the places they named.
+        provinces = sorted({province_of(code) for code in homes})
+        filters.append(AnyOf((Terms("region_path", tuple(provinces)), Terms("region_path", tuple(homes)))))
+    text = " ".join([*profile.desired_titles, *profile.skills, *profile.certificates, profile.text])
+    groups = query_groups(text) if text.strip() else []
+    if groups:
+        return SearchRequest(
+            text=TextQuery(tuple(groups), POSTING_TEXT_FIELDS, require_all=False),
+            filters=tuple(filters),
+            limit=CANDIDATES,
+        )
+    return SearchRequest(filters=tuple(filters), sort=SortBy("posted_at"), limit=CANDIDATES)
+
+
+def match_postings(profile: Profile, *, postings: SearchIndex, limit: int, now: float | None = None) -> list[Scored]:
+    now = time.time() if now is None else now
+    result = postings.search(candidate_request(profile, now=now))
+    top = max((hit.score for hit in result.hits), default=0.0) or 1.0
+    moment = datetime.fromtimestamp(now, UTC)
+    scored = [score_posting(profile, hit.source, relevance=hit.score / top, now=moment) for hit in result.hits]
+    scored.sort(key=lambda s: (-s.score, s.record["id"]))
+    return scored[:limit]
+
+
+def match_output(scored: list[Scored]) -> dict[str, Any]:
+    return {
+        "total": len(scored),
+        "matches": [
+            {
+                "posting": posting_summary(s.record),
+                "score": s.score,
+                "explain": {"features": s.features, "reasons": s.reasons},
+            }
+            for s in scored
+        ],
+    }

@@ -1,0 +1,211 @@
+"""Explainable match scores: named features, each a value in [0, 1] times a weight.
+
+The total is out of 100 and every feature's contribution is returned, with
+short Chinese reasons a kiosk can show. Gender, ethnicity and household
+registration are never inputs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from shared.education import education_rank
+from shared.regions import province_of, region_path
+from shared.text import index_tokens, query_groups, words_in
+
+WEIGHTS = {
+    "occupation": 30.0,
+    "skills": 15.0,
+    "text": 10.0,
+    "location": 20.0,
+    "salary": 10.0,
+    "education": 5.0,
+    "experience": 4.0,
+    "freshness": 3.0,
+    "programme": 3.0,
+}
+
+# Provinces that recruit Henan workers under labour co-operation agreements (省际劳务协作), both ways.
+PARTNER_PROVINCES: dict[str, frozenset[str]] = {
+    "410000": frozenset({"310000", "320000", "330000", "350000", "440000", "110000", "120000"}),
+}
+for _home, _partners in list(PARTNER_PROVINCES.items()):
+    for _partner in _partners:
+        PARTNER_PROVINCES.setdefault(_partner, frozenset())
+        PARTNER_PROVINCES[_partner] = PARTNER_PROVINCES[_partner] | {_home}
+
+# Which posting programmes serve which seeker groups, and what to tell the seeker.
+PROGRAMME_FIT = {
+    "poverty_workshop": ({"registered_poor", "low_income"}, "扶贫车间优先吸纳建档立卡人员"),
+    "public_welfare_post": ({"hard_to_employ", "zero_employment_family", "disabled", "overcapacity_laid_off"},
+                            "公益性岗位托底安置就业困难人员"),
+    "internship_base": ({"college_graduate"}, "就业见习岗位面向高校毕业生"),
+    "disability_friendly": ({"disabled"}, "岗位适合残疾人就业"),
+}
+FRESHNESS_HALF_LIFE_DAYS = 30.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What matching knows of a seeker, whether stored or typed at a kiosk."""
+
+    desired_titles: list[str] = field(default_factory=list)
+    skills: list[str] = field(default_factory=list)
+    certificates: list[str] = field(default_factory=list)
+    region_code: str | None = None
+    desired_region_codes: list[str] = field(default_factory=list)
+    willing_to_relocate: bool = False
+    expected_salary_min: float | None = None
+    education: str | None = None
+    experience_years: float | None = None
+    groups: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+@dataclass
+class Scored:
+    record: dict[str, Any]
+    score: float
+    features: dict[str, float]
+    reasons: list[str]
+
+
+def _posting_words(record: dict[str, Any]) -> set[str]:
+    text = " ".join([record["title"], record["description"], *record["skills"], *record["certificates"]])
+    return set(index_tokens(text)) | set(record["skills"]) | set(record["certificates"])
+
+
+def _occupation(profile: Profile, record: dict[str, Any]) -> tuple[float, str | None]:
+    if not profile.desired_titles:
+        return 0.0, None
+    title_words = set(index_tokens(record["title"]))
+    best = 0.0
+    for desired in profile.desired_titles:
+        groups = query_groups(desired)
+        if not groups:
+            continue
+        hit = sum(1 for group in groups if title_words.intersection(group)) / len(groups)
+        best = max(best, hit)
+    return best, ("岗位对口" if best >= 0.999 else "岗位相近" if best > 0 else None)
+
+
+def _skills(profile: Profile, words: set[str]) -> tuple[float, list[str]]:
+    offered = [*profile.skills, *profile.certificates]
+    if not offered:
+        return 0.0, []
+    matched = [item for item in offered if item in words or set(words_in(item)) & words]
+    reasons = [f"持{c}" for c in profile.certificates if c in matched][:2]
+    reasons += [f"会{s}" for s in profile.skills if s in matched][: max(0, 3 - len(reasons))]
+    return len(matched) / len(offered), reasons
+
+
+def _common_prefix(a: list[str], b: list[str]) -> int:
+    count = 0
+    for left, right in zip(a, b, strict=False):
+        if left != right:
+            break
+        count += 1
+    return count
+
+
+def _location(profile: Profile, record: dict[str, Any]) -> tuple[float, str | None]:
+    code = record["location"].get("region_code")
+    if not code:
+        return 0.3, None
+    posting_path = region_path(code)
+    for desired in profile.desired_region_codes:
+        wanted = region_path(desired)
+        if posting_path[: len(wanted)] == wanted:
+            return 1.0, "意向地区"
+    home = profile.region_code or next(iter(profile.desired_region_codes), None)
+    if home is None:
+        return 0.5, None
+    home_path = region_path(home)
+    common = _common_prefix(home_path, posting_path)
+    if common >= 3 or (common and common == len(home_path) == len(posting_path)):
+        return 1.0, "同县区"
+    if common == 2:
+        return 0.85, "同市"
+    if common == 1:
+        return (0.6 if profile.willing_to_relocate else 0.45), "同省"
+    home_province = province_of(home)
+    recruits_here = home_province in record.get("target_provinces", [])
+    partners = province_of(code) in PARTNER_PROVINCES.get(home_province, frozenset())
+    if recruits_here or partners:
+        return (0.5 if profile.willing_to_relocate else 0.15), "跨省劳务协作"
+    return (0.25 if profile.willing_to_relocate else 0.0), None
+
+
+def _salary(profile: Profile, record: dict[str, Any]) -> tuple[float, str | None]:
+    top = record["salary_max"] if record["salary_max"] is not None else record["salary_min"]
+    if top is None:
+        return 0.5, "薪资面议" if record["salary_negotiable"] else None
+    if not profile.expected_salary_min:
+        return 0.5, None
+    ratio = top / profile.expected_salary_min
+    if ratio >= 1:
+        return 1.0, "薪资符合期望"
+    # Linear down to nothing at 70 % of what the seeker asks for.
+    return max(0.0, (ratio - 0.7) / 0.3), None
+
+
+def _education(profile: Profile, record: dict[str, Any]) -> tuple[float, str | None]:
+    required = record["education_min"]
+    if not required or required == "不限":
+        return 1.0, None
+    if not profile.education:
+        return 0.5, None
+    if education_rank(profile.education) >= education_rank(required):
+        return 1.0, "学历符合"
+    return 0.0, None
+
+
+def _experience(profile: Profile, record: dict[str, Any]) -> float:
+    required = record["experience_min_years"] or 0
+    if required <= 0:
+        return 1.0
+    have = profile.experience_years or 0
+    return min(1.0, have / required)
+
+
+def _freshness(record: dict[str, Any], now: datetime) -> float:
+    posted = datetime.fromisoformat(record["posted_at"])
+    age_days = max(0.0, (now - posted).total_seconds() / 86400)
+    return math.pow(0.5, age_days / FRESHNESS_HALF_LIFE_DAYS)
+
+
+def _programme(profile: Profile, record: dict[str, Any]) -> tuple[float, str | None]:
+    for programme in record["programmes"]:
+        groups, reason = PROGRAMME_FIT.get(programme, (set(), ""))
+        if groups & set(profile.groups):
+            return 1.0, reason
+    return 0.0, None
+
+
+def score_posting(profile: Profile, record: dict[str, Any], *, relevance: float, now: datetime) -> Scored:
+    """``relevance`` is the retrieval score scaled to [0, 1] within the candidate set."""
+    words = _posting_words(record)
+    values: dict[str, float] = {}
+    reasons: list[str] = []
+
+    def add(name: str, value: float, reason: str | list[str] | None = None) -> None:
+        values[name] = value
+        if isinstance(reason, list):
+            reasons.extend(reason)
+        elif reason:
+            reasons.append(reason)
+
+    add("occupation", *_occupation(profile, record))
+    add("skills", *_skills(profile, words))
+    add("text", relevance)
+    add("location", *_location(profile, record))
+    add("salary", *_salary(profile, record))
+    add("education", *_education(profile, record))
+    add("experience", _experience(profile, record))
+    add("freshness", _freshness(record, now))
+    add("programme", *_programme(profile, record))
+    contributions = {name: round(WEIGHTS[name] * value, 2) for name, value in values.items()}
+    return Scored(record, round(sum(contributions.values()), 2), contributions, reasons)

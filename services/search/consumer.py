@@ -1,0 +1,116 @@
+"""Indexes posting and seeker events.
+
+Processing a batch is a plain function from events to index writes. Offsets
+are committed only after the index write is durable and visible; a record
+the index refuses goes to the dead-letter topic and is committed, while an
+unreachable backend leaves the batch uncommitted to be retried.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from shared.errors import BackendUnavailable
+from shared.index_docs import posting_doc, seeker_doc
+from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS, TOPIC_SEEKERS, Consumer, Event, EventLog
+from shared.ports.search_index import SearchIndex
+
+log = logging.getLogger(__name__)
+
+RETRY_BACKOFF_S = (0.5, 1, 2, 5, 10)
+
+
+def apply_events(events: Sequence[Event], *, postings: SearchIndex, seekers: SearchIndex) -> list[tuple[str, dict]]:
+    """Write the events' effect to the indexes; return dead letters for records that could not be indexed."""
+    dead: list[tuple[str, dict]] = []
+    for topic, index, to_doc in ((TOPIC_POSTINGS, postings, posting_doc), (TOPIC_SEEKERS, seekers, seeker_doc)):
+        # Within a batch only the last event of a key matters; versions settle order across batches.
+        latest: dict[str, dict[str, Any] | None] = {}
+        for event in events:
+            if event.topic == topic:
+                latest[event.key] = event.value
+        deletes = [key for key, value in latest.items() if value is None]
+        docs = []
+        for key, value in latest.items():
+            if value is None:
+                continue
+            try:
+                docs.append(to_doc(value))
+            except (KeyError, TypeError, ValueError) as exc:
+                dead.append((key, {"kind": topic, "stage": "index", "error": repr(exc), "record": value}))
+        if deletes:
+            index.delete(deletes)
+        if docs:
+            for outcome in index.upsert(docs):
+                if outcome.status == "error":
+                    dead.append((outcome.id, {"kind": topic, "stage": "index", "error": outcome.error}))
+        if deletes or docs:
+            index.refresh()
+    return dead
+
+
+class IndexingConsumer:
+    def __init__(self, *, event_log: EventLog, postings: SearchIndex, seekers: SearchIndex, group: str) -> None:
+        self._event_log = event_log
+        self._postings = postings
+        self._seekers = seekers
+        self._group = group
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._consumer: Consumer | None = None
+        self.processed = 0
+
+    def run_once(self, consumer: Consumer, *, max_records: int = 500, timeout_s: float = 0.5) -> int:
+        events = consumer.poll(max_records=max_records, timeout_s=timeout_s)
+        if not events:
+            return 0
+        dead = apply_events(events, postings=self._postings, seekers=self._seekers)
+        if dead:
+            self._event_log.publish(TOPIC_DLQ, dead)
+            log.warning("sent %d records to %s", len(dead), TOPIC_DLQ)
+        consumer.commit(events)
+        self.processed += len(events)
+        return len(events)
+
+    def run(self) -> None:
+        consumer = self._event_log.consumer([TOPIC_POSTINGS, TOPIC_SEEKERS], self._group)
+        failures = 0
+        try:
+            while not self._stop.is_set():
+                try:
+                    self.run_once(consumer)
+                    failures = 0
+                except BackendUnavailable:
+                    # Uncommitted: the same events come back after a restart, or on the next poll here.
+                    delay = RETRY_BACKOFF_S[min(failures, len(RETRY_BACKOFF_S) - 1)]
+                    failures += 1
+                    log.warning("index unavailable, retrying in %ss", delay, exc_info=True)
+                    consumer.close()
+                    self._stop.wait(delay)
+                    consumer = self._event_log.consumer([TOPIC_POSTINGS, TOPIC_SEEKERS], self._group)
+        finally:
+            consumer.close()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="indexing-consumer", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 15.0) -> None:
+        """Finish the batch in hand, commit it and close: what SIGTERM should do."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    def wait_idle(self, timeout_s: float = 10.0) -> None:
+        """Tests and the demo loader: wait until nothing new arrives for a moment."""
+        deadline = time.monotonic() + timeout_s
+        last = -1
+        while time.monotonic() < deadline:
+            if self.processed == last:
+                return
+            last = self.processed
+            time.sleep(0.6)

@@ -1,0 +1,170 @@
+"""Search parameters → a port query, and index hits → public results with highlights."""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from shared.education import education_rank, parse_education
+from shared.errors import BadRequest
+from shared.ports.search_index import (
+    Filter,
+    Range,
+    RangeFacet,
+    SearchRequest,
+    SortBy,
+    Terms,
+    TermsFacet,
+    TextQuery,
+)
+from shared.regions import get_region
+from shared.text import query_groups
+
+POSTING_TEXT_FIELDS = {"title": 3.0, "body": 1.0}
+SALARY_BANDS: tuple[tuple[str, float | None, float | None], ...] = (
+    ("3000以下", None, 3000),
+    ("3000-5000", 3000, 5000),
+    ("5000-8000", 5000, 8000),
+    ("8000-12000", 8000, 12000),
+    ("12000以上", 12000, None),
+)
+FACETS = {
+    "region": TermsFacet("city_code", size=50),
+    "job_type": TermsFacet("job_type"),
+    "education": TermsFacet("education_min"),
+    "salary": RangeFacet("salary_top", SALARY_BANDS),
+}
+SortOrder = Literal["relevance", "newest", "salary"]
+
+
+@dataclass(frozen=True)
+class PostingSearch:
+    q: str | None = None
+    region: str | None = None
+    salary_min: int | None = None
+    education: str | None = None
+    job_type: str | None = None
+    programme: str | None = None
+    posted_within_days: int | None = None
+    sort: SortOrder = "relevance"
+    page: int = 1
+    size: int = 10
+    facets: tuple[str, ...] = tuple(FACETS)
+
+
+def open_posting_filters(now: float | None = None) -> list[Filter]:
+    """What every public search and every match requires: open and not expired."""
+    now = time.time() if now is None else now
+    return [Terms("status", ("open",)), Range("expires_at", gte=int(now))]
+
+
+def region_filter(code: str, field: str = "region_path") -> Terms:
+    region = get_region(code)
+    if region is None:
+        raise BadRequest(f"未知的行政区划代码 {code}", code="UNKNOWN_REGION")
+    return Terms(field, (region.code,))
+
+
+def build_posting_request(params: PostingSearch, *, now: float | None = None) -> tuple[SearchRequest, list[str]]:
+    """The port request and the query's tokens (for highlighting)."""
+    filters = open_posting_filters(now)
+    if params.region:
+        filters.append(region_filter(params.region))
+    if params.salary_min is not None:
+        filters.append(Range("salary_top", gte=params.salary_min))
+    if params.education:
+        label = parse_education(params.education)
+        if label is None:
+            raise BadRequest(f"无法识别学历「{params.education}」", code="UNKNOWN_EDUCATION")
+        # The kiosk user states their own level: show posts that ask for it or less.
+        filters.append(Range("education_rank", lte=education_rank(label)))
+    if params.job_type:
+        filters.append(Terms("job_type", (params.job_type,)))
+    if params.programme:
+        filters.append(Terms("programmes", (params.programme,)))
+    if params.posted_within_days is not None:
+        filters.append(Range("posted_at", gte=int((now or time.time()) - params.posted_within_days * 86400)))
+
+    groups = query_groups(params.q) if params.q else []
+    text = TextQuery(tuple(groups), POSTING_TEXT_FIELDS, require_all=True) if groups else None
+    sort = None
+    if params.sort == "newest" or (params.sort == "relevance" and text is None):
+        sort = SortBy("posted_at", descending=True)
+    elif params.sort == "salary":
+        sort = SortBy("salary_top", descending=True)
+    unknown = [name for name in params.facets if name not in FACETS]
+    if unknown:
+        raise BadRequest(f"未知的分面 {', '.join(unknown)}", code="UNKNOWN_FACET")
+    request = SearchRequest(
+        text=text,
+        filters=tuple(filters),
+        sort=sort,
+        offset=(params.page - 1) * params.size,
+        limit=params.size,
+        facets={name: FACETS[name] for name in params.facets},
+    )
+    return request, [token for group in groups for token in group]
+
+
+def highlight(text: str, tokens: list[str], *, window: int = 40) -> str | None:
+    """The first stretch of ``text`` around a query token, tokens wrapped in <em>; None when none occurs."""
+    if not text or not tokens:
+        return None
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(set(tokens), key=len, reverse=True)), re.IGNORECASE)
+    first = pattern.search(text)
+    if first is None:
+        return None
+    start = max(0, first.start() - window // 2)
+    end = min(len(text), start + window * 2)
+    snippet = text[start:end]
+    marked = pattern.sub(lambda m: f"<em>{m.group(0)}</em>", html.escape(snippet))
+    return ("…" if start else "") + marked + ("…" if end < len(text) else "")
+
+
+def posting_summary(record: dict[str, Any]) -> dict[str, Any]:
+    location = record["location"]
+    return {
+        "id": record["id"],
+        "title": record["title"],
+        "employer": {"name": record["employer"].get("name")},
+        "region": {key: location.get(key) for key in ("region_code", "province", "city", "district")},
+        "salary": {
+            "min": record["salary_min"],
+            "max": record["salary_max"],
+            "negotiable": record["salary_negotiable"],
+            "text": record["salary"].get("text"),
+        },
+        "job_type": record["job_type"],
+        "education_min": record["education_min"],
+        "posted_at": record["posted_at"],
+        "expires_at": record["expires_at"],
+    }
+
+
+def posting_hit(record: dict[str, Any], score: float, tokens: list[str]) -> dict[str, Any]:
+    hit = posting_summary(record)
+    hit["score"] = round(score, 4)
+    highlights = {}
+    for field in ("title", "description"):
+        marked = highlight(record.get(field) or "", tokens)
+        if marked:
+            highlights[field] = marked
+    hit["highlights"] = highlights
+    return hit
+
+
+def facet_output(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, buckets in facets.items():
+        rows = []
+        for key, count in buckets:
+            row: dict[str, Any] = {"key": key, "count": count}
+            if name == "region":
+                region = get_region(key)
+                row["name"] = region.name if region else None
+            rows.append(row)
+        out[name] = rows
+    return out

@@ -1,0 +1,56 @@
+"""Search API (API.md "Search")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from services.search.query import PostingSearch, SortOrder, build_posting_request, facet_output, posting_hit
+from shared.errors import NotFound
+from shared.model import JobType, Programme
+from shared.runtime import Runtime, get_runtime
+
+router = APIRouter(prefix="/v1", tags=["search"])
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+@router.get("/postings/search", summary="Search open job postings")
+def search_postings(
+    runtime: RuntimeDep,
+    q: Annotated[str | None, Query(max_length=200, description="关键词，如 电工、叉车司机 包吃住")] = None,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}$", description="GB/T 2260 code; a province or city includes all below it")] = None,
+    salary_min: Annotated[int | None, Query(ge=0, le=1_000_000, description="CNY per month the post pays at least")] = None,
+    education: Annotated[str | None, Query(max_length=20, description="the seeker's level: posts asking for it or less")] = None,
+    job_type: JobType | None = None,
+    programme: Programme | None = None,
+    posted_within_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
+    sort: SortOrder = "relevance",
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+    size: Annotated[int, Query(ge=1, le=100)] = 10,
+    facets: Annotated[str, Query(description="comma-separated: region,job_type,education,salary; empty for none")] = "region,job_type,education,salary",
+) -> dict[str, Any]:
+    params = PostingSearch(
+        q=q, region=region, salary_min=salary_min, education=education, job_type=job_type, programme=programme,
+        posted_within_days=posted_within_days, sort=sort, page=page, size=size,
+        facets=tuple(name.strip() for name in facets.split(",") if name.strip()),
+    )
+    request, tokens = build_posting_request(params)
+    assert runtime.postings is not None
+    result = runtime.postings.search(request)
+    return {
+        "total": result.total,
+        "page": page,
+        "size": size,
+        "hits": [posting_hit(hit.source, hit.score, tokens) for hit in result.hits],
+        "facets": facet_output(result.facets),
+    }
+
+
+@router.get("/postings/{posting_id}", summary="One posting, normalised")
+def get_posting(posting_id: str, runtime: RuntimeDep) -> dict[str, Any]:
+    assert runtime.postings is not None
+    record = runtime.postings.get(posting_id)
+    if record is None:
+        raise NotFound(f"岗位 {posting_id} 不存在", code="POSTING_NOT_FOUND")
+    return record

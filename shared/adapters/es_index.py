@@ -1,0 +1,357 @@
+"""The Elasticsearch adapter of the search-index port.
+
+Reads and writes go through the alias ``{prefix}-{schema.name}``; the physical
+index behind it is ``{alias}-NNNNNN`` so ``es_reindex`` can build a new one
+and swap the alias atomically. Text fields use the built-in ``whitespace``
+analyzer: the caller has already segmented and lower-cased the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict, deque
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+
+from shared.errors import BackendUnavailable
+from shared.ports.search_index import (
+    AnyOf,
+    Exists,
+    Filter,
+    IndexDoc,
+    IndexSchema,
+    Not,
+    Range,
+    RangeFacet,
+    SearchRequest,
+    SearchResult,
+    Hit,
+    SortBy,
+    Terms,
+    TermsFacet,
+    TextQuery,
+    WriteOutcome,
+)
+
+ID_FIELD = "doc_id"
+SOURCE_FIELD = "doc_source"
+
+_FIELD_MAPPINGS: dict[str, dict[str, Any]] = {
+    "text": {"type": "text", "analyzer": "whitespace"},
+    "keyword": {"type": "keyword"},
+    "int": {"type": "long"},
+    "float": {"type": "double"},
+    # Epoch seconds as a plain long: ranges, sorting and range facets then take
+    # the same numbers as on tantivy, with no date-format conversion anywhere.
+    "date": {"type": "long"},
+}
+_UNAVAILABLE_STATUSES = {429, 502, 503, 504}
+_BULK_CHUNK_DOCS = 500
+_BULK_RETRIES = 5
+
+
+def alias_name(prefix: str, schema: IndexSchema) -> str:
+    return f"{prefix}-{schema.name}"
+
+
+def physical_index_name(alias: str, generation: int) -> str:
+    return f"{alias}-{generation:06d}"
+
+
+def index_generation(alias: str, index: str) -> int | None:
+    """The counter of a physical index behind ``alias``, None for an unrelated index."""
+    matched = re.fullmatch(re.escape(alias) + r"-(\d{6})", index)
+    return int(matched.group(1)) if matched else None
+
+
+def index_body(schema: IndexSchema) -> dict[str, Any]:
+    """Settings and mappings of a physical index for ``schema``."""
+    reserved = {ID_FIELD, SOURCE_FIELD} & schema.fields.keys()
+    if reserved:
+        raise ValueError(f"schema {schema.name!r} uses reserved field names {sorted(reserved)}")
+    properties: dict[str, Any] = {
+        ID_FIELD: {"type": "keyword"},
+        SOURCE_FIELD: {"type": "object", "enabled": False},
+    }
+    properties.update({name: _FIELD_MAPPINGS[kind] for name, kind in schema.fields.items()})
+    return {
+        # One shard keeps facet counts exact and BM25 statistics index-wide, as on
+        # tantivy; one province's postings fit in a shard many times over.
+        "settings": {"number_of_shards": 1, "auto_expand_replicas": "0-1"},
+        "mappings": {"dynamic": "strict", "properties": properties},
+    }
+
+
+@contextmanager
+def backend_errors() -> Iterator[None]:
+    """Turn "cannot reach Elasticsearch" into the port's BackendUnavailable."""
+    try:
+        yield
+    except TransportError as error:
+        raise BackendUnavailable(f"Elasticsearch unreachable: {error}") from error
+    except ApiError as error:
+        if error.status_code in _UNAVAILABLE_STATUSES:
+            raise BackendUnavailable(f"Elasticsearch unavailable: {error}") from error
+        raise
+
+
+def ensure_alias(client: Elasticsearch, schema: IndexSchema, prefix: str) -> str:
+    """Create the first physical index with its alias unless the alias exists; returns the alias."""
+    alias = alias_name(prefix, schema)
+    with backend_errors():
+        if client.indices.exists_alias(name=alias):
+            return alias
+        body = index_body(schema)
+        try:
+            # A fixed first name makes processes starting together collide on
+            # one index instead of each creating its own behind the alias.
+            client.indices.create(
+                index=physical_index_name(alias, 1),
+                settings=body["settings"],
+                mappings=body["mappings"],
+                aliases={alias: {"is_write_index": True}},
+            )
+        except ApiError as error:
+            if _error_type(error) != "resource_already_exists_exception":
+                raise
+            client.cluster.health(index=alias, wait_for_status="yellow", timeout="30s")
+    return alias
+
+
+class ElasticsearchIndex:
+    def __init__(
+        self,
+        schema: IndexSchema,
+        *,
+        client: Elasticsearch,
+        prefix: str,
+        owns_client: bool = False,
+    ) -> None:
+        self.schema = schema
+        self.alias = ensure_alias(client, schema, prefix)
+        self._client = client
+        self._owns_client = owns_client
+
+    def upsert(self, docs: Sequence[IndexDoc]) -> list[WriteOutcome]:
+        outcomes_by_id: dict[str, deque[WriteOutcome]] = defaultdict(deque)
+        with backend_errors():
+            for _, item in helpers.streaming_bulk(
+                self._client,
+                (self._index_action(doc) for doc in docs),
+                chunk_size=_BULK_CHUNK_DOCS,
+                raise_on_error=False,
+                max_retries=_BULK_RETRIES,
+                initial_backoff=0.5,
+                max_backoff=10,
+            ):
+                result = item["index"]
+                outcomes_by_id[result["_id"]].append(_write_outcome(result))
+        # Retried items come back late, so results are matched to docs by id;
+        # the same id twice in a batch is applied, and answered, in batch order.
+        return [outcomes_by_id[doc.id].popleft() for doc in docs]
+
+    def _index_action(self, doc: IndexDoc) -> dict[str, Any]:
+        fields = {name: value for name, value in doc.fields.items() if value is not None}
+        return {
+            "_op_type": "index",
+            "_index": self.alias,
+            "_id": doc.id,
+            "version": doc.version,
+            "version_type": "external_gte",
+            "_source": {**fields, ID_FIELD: doc.id, SOURCE_FIELD: doc.source},
+        }
+
+    def delete(self, ids: Sequence[str]) -> None:
+        actions = ({"_op_type": "delete", "_index": self.alias, "_id": doc_id} for doc_id in ids)
+        with backend_errors():
+            failures = [
+                item["delete"]
+                for ok, item in helpers.streaming_bulk(
+                    self._client,
+                    actions,
+                    chunk_size=_BULK_CHUNK_DOCS,
+                    raise_on_error=False,
+                    max_retries=_BULK_RETRIES,
+                    initial_backoff=0.5,
+                    max_backoff=10,
+                )
+                if not ok and item["delete"]["status"] != 404
+            ]
+        if failures:
+            raise BackendUnavailable(
+                f"{len(failures)} deletes failed in {self.alias}",
+                details=[{"id": f["_id"], "error": str(f.get("error"))} for f in failures],
+            )
+
+    def get(self, doc_id: str) -> dict[str, Any] | None:
+        with backend_errors():
+            try:
+                response = self._client.get(index=self.alias, id=doc_id, source_includes=[SOURCE_FIELD])
+            except NotFoundError as error:
+                if isinstance(error.body, dict) and error.body.get("found") is False:
+                    return None
+                raise
+        return response["_source"][SOURCE_FIELD]
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        with backend_errors():
+            response = self._client.search(
+                index=self.alias,
+                query=build_query(request.text, request.filters),
+                sort=_sort_clauses(request.sort),
+                from_=request.offset,
+                size=request.limit,
+                track_total_hits=True,
+                track_scores=True,
+                source_includes=[SOURCE_FIELD],
+                aggs=_aggregations(request) or None,
+            )
+        hits = [
+            Hit(id=hit["_id"], score=float(hit["_score"] or 0.0), source=hit["_source"][SOURCE_FIELD])
+            for hit in response["hits"]["hits"]
+        ]
+        return SearchResult(
+            total=response["hits"]["total"]["value"],
+            hits=hits,
+            facets=_facet_buckets(request, response.get("aggregations", {})),
+        )
+
+    def count(self, filters: Sequence[Filter] = ()) -> int:
+        with backend_errors():
+            return int(self._client.count(index=self.alias, query=build_query(None, filters))["count"])
+
+    def refresh(self) -> None:
+        with backend_errors():
+            self._client.indices.refresh(index=self.alias)
+
+    def ping(self) -> bool:
+        """True when the index answers and its primary shard is assigned."""
+        # Cluster health rather than ``client.ping()``: the root endpoint that
+        # ping uses is a module some distributions (the test zip) leave out.
+        try:
+            health = self._client.cluster.health(index=self.alias, timeout="2s")
+        except (ApiError, TransportError):
+            return False
+        return health["status"] in ("green", "yellow")
+
+    def close(self) -> None:
+        if self._owns_client:
+            self._client.close()
+
+
+def open_elasticsearch_index(
+    schema: IndexSchema, *, url: str, prefix: str, request_timeout: float = 10.0
+) -> ElasticsearchIndex:
+    """An adapter with its own client; ``close()`` closes that client."""
+    client = Elasticsearch(url, request_timeout=request_timeout, retry_on_timeout=True, max_retries=3)
+    try:
+        return ElasticsearchIndex(schema, client=client, prefix=prefix, owns_client=True)
+    except Exception:
+        client.close()
+        raise
+
+
+# --- request translation -----------------------------------------------------
+
+
+def build_query(text: TextQuery | None, filters: Sequence[Filter]) -> dict[str, Any]:
+    groups = [group for group in (text.groups if text else ()) if group]
+    scoring: dict[str, Any]
+    if text and groups:
+        group_queries = [_group_query(group, text.fields) for group in groups]
+        if text.require_all:
+            scoring = {"must": group_queries}
+        else:
+            scoring = {"should": group_queries, "minimum_should_match": 1}
+    else:
+        scoring = {"must": [{"match_all": {}}]}
+    return {"bool": {**scoring, "filter": [filter_query(f) for f in filters]}}
+
+
+def _group_query(tokens: Sequence[str], boosts: dict[str, float]) -> dict[str, Any]:
+    alternatives = [
+        {"term": {field: {"value": token, "boost": boost}}} for token in tokens for field, boost in boosts.items()
+    ]
+    return {"bool": {"should": alternatives, "minimum_should_match": 1}}
+
+
+def filter_query(condition: Filter) -> dict[str, Any]:
+    match condition:
+        case Terms(field=field, values=values):
+            return {"terms": {field: list(values)}}
+        case Range(field=field, gte=gte, lte=lte):
+            bounds = {name: value for name, value in (("gte", gte), ("lte", lte)) if value is not None}
+            return {"range": {field: bounds}}
+        case Exists(field=field):
+            return {"exists": {"field": field}}
+        case Not(filter=inner):
+            return {"bool": {"must_not": [filter_query(inner)]}}
+        case AnyOf(filters=alternatives):
+            return {"bool": {"should": [filter_query(f) for f in alternatives], "minimum_should_match": 1}}
+    raise TypeError(f"unknown filter {condition!r}")
+
+
+def _sort_clauses(sort: SortBy | None) -> list[dict[str, Any]]:
+    tie_break = {ID_FIELD: {"order": "asc"}}
+    if sort is None:
+        return [{"_score": {"order": "desc"}}, tie_break]
+    order = "desc" if sort.descending else "asc"
+    return [{sort.field: {"order": order, "missing": "_last"}}, tie_break]
+
+
+def _aggregations(request: SearchRequest) -> dict[str, Any]:
+    aggs: dict[str, Any] = {}
+    for name, facet in request.facets.items():
+        match facet:
+            case TermsFacet(field=field, size=size):
+                aggs[name] = {"terms": {"field": field, "size": size}}
+            case RangeFacet(field=field, ranges=ranges):
+                buckets = [
+                    {"key": key, **({"from": low} if low is not None else {}), **({"to": high} if high is not None else {})}
+                    for key, low, high in ranges
+                ]
+                # Keyed buckets: Elasticsearch sorts ranges by bound, the port keeps the given order.
+                aggs[name] = {"range": {"field": field, "keyed": True, "ranges": buckets}}
+    return aggs
+
+
+def _facet_buckets(request: SearchRequest, aggregations: dict[str, Any]) -> dict[str, list[tuple[str, int]]]:
+    facets: dict[str, list[tuple[str, int]]] = {}
+    for name, facet in request.facets.items():
+        buckets = aggregations[name]["buckets"]
+        if isinstance(facet, RangeFacet):
+            facets[name] = [(key, int(buckets[key]["doc_count"])) for key, _, _ in facet.ranges]
+        else:
+            facets[name] = [(_bucket_key(b), int(b["doc_count"])) for b in buckets]
+    return facets
+
+
+def _bucket_key(bucket: dict[str, Any]) -> str:
+    key = bucket.get("key_as_string", bucket["key"])
+    if isinstance(key, float) and key.is_integer():
+        key = int(key)
+    return str(key)
+
+
+def _write_outcome(result: dict[str, Any]) -> WriteOutcome:
+    if 200 <= result["status"] < 300:
+        return WriteOutcome(id=result["_id"], status="created" if result["result"] == "created" else "updated")
+    if result["status"] == 409:
+        return WriteOutcome(id=result["_id"], status="stale")
+    return WriteOutcome(id=result["_id"], status="error", error=_reason(result.get("error")))
+
+
+def _reason(error: Any) -> str:
+    if isinstance(error, dict):
+        return f"{error.get('type')}: {error.get('reason')}"
+    return str(error)
+
+
+def _error_type(error: ApiError) -> str | None:
+    body = error.body
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return body["error"].get("type")
+    return None

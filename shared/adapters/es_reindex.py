@@ -1,0 +1,152 @@
+"""Rebuild an Elasticsearch index with the current mapping, behind its alias.
+
+    python -m shared.adapters.es_reindex --schema postings [--url URL] [--prefix PREFIX]
+
+Creates the next physical index ``{alias}-NNNNNN``, copies every document
+with its version, swaps the alias in one atomic step, copies what was
+written to the old index during the first copy, then deletes the old index.
+A document deleted during the copy may come back; run it off-peak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch, helpers
+
+from shared.adapters.es_index import (
+    backend_errors,
+    ensure_alias,
+    index_body,
+    index_generation,
+    physical_index_name,
+)
+from shared.errors import JobmatchError
+from shared.ports.search_index import IndexSchema
+
+_COPY_TIMEOUT_S = 3600.0
+_COPY_BATCH_DOCS = 500
+
+
+class ReindexError(JobmatchError):
+    code = "REINDEX_FAILED"
+
+
+@dataclass(frozen=True)
+class ReindexReport:
+    alias: str
+    old_indexes: tuple[str, ...]
+    new_index: str
+    copied: int
+    caught_up: int
+    """Documents written to the old index while the first copy ran."""
+
+
+def reindex(schema: IndexSchema, *, client: Elasticsearch, prefix: str) -> ReindexReport:
+    alias = ensure_alias(client, schema, prefix)
+    with backend_errors():
+        old_indexes = tuple(sorted(client.indices.get_alias(name=alias)))
+        new_index = physical_index_name(alias, _next_generation(client, alias))
+        body = index_body(schema)
+        client.indices.create(index=new_index, settings=body["settings"], mappings=body["mappings"])
+        try:
+            copied = copy_documents(client, old_indexes, new_index)
+            client.indices.refresh(index=new_index)
+        except Exception:
+            client.indices.delete(index=new_index)
+            raise
+        swap = [{"add": {"index": new_index, "alias": alias, "is_write_index": True}}]
+        swap += [{"remove": {"index": name, "alias": alias}} for name in old_indexes]
+        client.indices.update_aliases(actions=swap)
+        # Versions make the second pass copy only documents newer than their copy.
+        caught_up = copy_documents(client, old_indexes, new_index)
+        client.indices.refresh(index=new_index)
+        client.indices.delete(index=",".join(old_indexes))
+    return ReindexReport(alias, old_indexes, new_index, copied, caught_up)
+
+
+def _next_generation(client: Elasticsearch, alias: str) -> int:
+    existing = client.indices.get(index=f"{alias}-*", expand_wildcards="all")
+    generations = [index_generation(alias, name) for name in existing]
+    return max((g for g in generations if g is not None), default=0) + 1
+
+
+def copy_documents(client: Elasticsearch, sources: Sequence[str], dest: str) -> int:
+    """Copy documents keeping their versions; one already stored at the same or a newer version is skipped."""
+    try:
+        response = client.options(request_timeout=_COPY_TIMEOUT_S, max_retries=0).reindex(
+            source={"index": list(sources)},
+            dest={"index": dest, "version_type": "external"},
+            conflicts="proceed",
+            wait_for_completion=True,
+        )
+    except ApiError as error:
+        # The reindex module is missing from some distributions (the test zip):
+        # the endpoint then answers "method not allowed".
+        if error.status_code != 405:
+            raise
+        return _copy_through_client(client, sources, dest)
+    if response["failures"]:
+        raise ReindexError(f"copy into {dest} failed", details=list(response["failures"])[:20])
+    return int(response["created"]) + int(response["updated"])
+
+
+def _copy_through_client(client: Elasticsearch, sources: Sequence[str], dest: str) -> int:
+    hits = helpers.scan(client, index=",".join(sources), version=True, size=_COPY_BATCH_DOCS)
+    actions = (
+        {
+            "_op_type": "index",
+            "_index": dest,
+            "_id": hit["_id"],
+            "version": hit["_version"],
+            "version_type": "external",
+            "_source": hit["_source"],
+        }
+        for hit in hits
+    )
+    copied = 0
+    failures: list[dict[str, Any]] = []
+    for ok, item in helpers.streaming_bulk(
+        client, actions, chunk_size=_COPY_BATCH_DOCS, raise_on_error=False, max_retries=5, initial_backoff=0.5
+    ):
+        result = item["index"]
+        if ok:
+            copied += 1
+        elif result["status"] != 409:
+            failures.append({"id": result["_id"], "error": str(result.get("error"))})
+    if failures:
+        raise ReindexError(f"copy into {dest} failed for {len(failures)} documents", details=failures[:20])
+    return copied
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from shared.index_docs import POSTINGS, SEEKERS
+    from shared.settings import get_settings
+
+    schemas = {schema.name: schema for schema in (POSTINGS, SEEKERS)}
+    settings = get_settings()
+    parser = argparse.ArgumentParser(prog="python -m shared.adapters.es_reindex", description=__doc__.split("\n")[0])
+    parser.add_argument("--schema", required=True, choices=sorted(schemas))
+    parser.add_argument("--url", default=settings.elasticsearch_url)
+    parser.add_argument("--prefix", default=settings.index_prefix)
+    args = parser.parse_args(argv)
+
+    with Elasticsearch(args.url, request_timeout=30, retry_on_timeout=True, max_retries=3) as client:
+        try:
+            report = reindex(schemas[args.schema], client=client, prefix=args.prefix)
+        except JobmatchError as error:
+            print(f"reindex failed: {error.message}", file=sys.stderr)
+            return 1
+    print(
+        f"{report.alias}: {', '.join(report.old_indexes)} -> {report.new_index}; "
+        f"copied {report.copied}, caught up {report.caught_up}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""Event log on Kafka (kafka-python): the distributed shape of the event-log port.
+
+``topic_prefix`` gives a deployment its own namespace on a shared cluster: it
+is put before every topic and consumer-group name sent to Kafka, so several
+deployments (or test runs) can share one broker; events carry the port's
+unprefixed topic names.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+
+from shared.errors import BackendUnavailable
+from shared.ports.event_log import ALL_TOPICS, Event
+
+TOPIC_READY_TIMEOUT_S = 30.0
+PUBLISH_TIMEOUT_S = 30.0
+COMMIT_TIMEOUT_MS = 15_000
+NO_LEADER_EPOCH = -1
+
+
+def encode_value(value: dict[str, Any] | None) -> bytes | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+
+def decode_value(raw: bytes | None) -> dict[str, Any] | None:
+    return None if raw is None else json.loads(raw.decode("utf-8"))
+
+
+class KafkaEventLog:
+    """Topics, producer and admin client for one Kafka cluster; clients are created on first use."""
+
+    def __init__(
+        self,
+        *,
+        bootstrap: str,
+        partitions: int = 3,
+        replication: int = 1,
+        client_id: str = "jobmatch",
+        topic_prefix: str = "",
+    ) -> None:
+        self.bootstrap = bootstrap
+        self.partitions = partitions
+        self.replication = replication
+        self.client_id = client_id
+        self.topic_prefix = topic_prefix
+        self._producer: KafkaProducer | None = None
+        self._admin: KafkaAdminClient | None = None
+
+    def kafka_topic(self, topic: str) -> str:
+        return self.topic_prefix + topic
+
+    def _admin_client(self) -> KafkaAdminClient:
+        if self._admin is None:
+            self._admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id)
+        return self._admin
+
+    def _producer_client(self) -> KafkaProducer:
+        if self._producer is None:
+            self._producer = KafkaProducer(
+                bootstrap_servers=self.bootstrap,
+                client_id=self.client_id,
+                acks="all",
+                enable_idempotence=True,
+                max_block_ms=15_000,
+                request_timeout_ms=15_000,
+                delivery_timeout_ms=int(PUBLISH_TIMEOUT_S * 1000),
+            )
+        return self._producer
+
+    def ensure_topics(self, topics: Sequence[str] = ALL_TOPICS) -> None:
+        names = [self.kafka_topic(t) for t in dict.fromkeys(topics)]
+        try:
+            admin = self._admin_client()
+            existing = set(admin.list_topics())
+            for name in names:
+                if name in existing:
+                    continue
+                try:
+                    admin.create_topics([NewTopic(name, self.partitions, self.replication)])
+                except TopicAlreadyExistsError:
+                    pass  # created meanwhile by another service
+            self._wait_until_visible(admin, names)
+        except KafkaError as exc:
+            raise BackendUnavailable(f"Kafka at {self.bootstrap}: cannot create topics: {exc}") from exc
+
+    def _wait_until_visible(self, admin: KafkaAdminClient, names: list[str]) -> None:
+        deadline = time.monotonic() + TOPIC_READY_TIMEOUT_S
+        while True:
+            described = admin.describe_topics(names)
+            ready = {
+                t["topic"]
+                for t in described
+                if t["error_code"] == 0
+                and t["partitions"]
+                and all(p["error_code"] == 0 and p["leader"] >= 0 for p in t["partitions"])
+            }
+            if ready >= set(names):
+                return
+            if time.monotonic() > deadline:
+                raise BackendUnavailable(f"Kafka topics not ready: {sorted(set(names) - ready)}")
+            time.sleep(0.1)
+
+    def publish(self, topic: str, records: Sequence[tuple[str, dict[str, Any] | None]]) -> None:
+        if not records:
+            return
+        name = self.kafka_topic(topic)
+        try:
+            producer = self._producer_client()
+            futures = [
+                producer.send(name, key=key.encode("utf-8"), value=encode_value(value))
+                for key, value in records
+            ]
+            producer.flush(timeout=PUBLISH_TIMEOUT_S)
+            for future in futures:
+                future.get(timeout=PUBLISH_TIMEOUT_S)
+        except KafkaError as exc:
+            raise BackendUnavailable(f"Kafka at {self.bootstrap}: publish to {name} failed: {exc}") from exc
+
+    def consumer(self, topics: Sequence[str], group: str) -> KafkaEventConsumer:
+        try:
+            return KafkaEventConsumer(
+                KafkaConsumer(
+                    *[self.kafka_topic(t) for t in dict.fromkeys(topics)],
+                    bootstrap_servers=self.bootstrap,
+                    client_id=self.client_id,
+                    group_id=self.topic_prefix + group,
+                    enable_auto_commit=False,
+                    auto_offset_reset="earliest",
+                ),
+                topic_prefix=self.topic_prefix,
+            )
+        except KafkaError as exc:
+            raise BackendUnavailable(f"Kafka at {self.bootstrap}: cannot join group {group}: {exc}") from exc
+
+    def ping(self) -> bool:
+        try:
+            self._admin_client().describe_cluster()
+        except KafkaError:
+            return False
+        return True
+
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.close(timeout=PUBLISH_TIMEOUT_S)
+            self._producer = None
+        if self._admin is not None:
+            self._admin.close()
+            self._admin = None
+
+
+class KafkaEventConsumer:
+    """A group member: returns records as ``Event`` and commits only what it is given."""
+
+    def __init__(self, consumer: KafkaConsumer, *, topic_prefix: str = "") -> None:
+        self._consumer = consumer
+        self._topic_prefix = topic_prefix
+
+    def poll(self, max_records: int = 500, timeout_s: float = 1.0) -> list[Event]:
+        try:
+            batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
+        except KafkaError as exc:
+            raise BackendUnavailable(f"Kafka poll failed: {exc}") from exc
+        return [
+            Event(
+                topic=record.topic.removeprefix(self._topic_prefix),
+                partition=record.partition,
+                offset=record.offset,
+                key="" if record.key is None else record.key.decode("utf-8"),
+                value=decode_value(record.value),
+            )
+            for records in batches.values()
+            for record in records
+        ]
+
+    def commit(self, events: Sequence[Event]) -> None:
+        next_offsets: dict[TopicPartition, int] = {}
+        for event in events:
+            partition = TopicPartition(self._topic_prefix + event.topic, event.partition)
+            next_offsets[partition] = max(next_offsets.get(partition, 0), event.offset + 1)
+        if not next_offsets:
+            return
+        try:
+            self._consumer.commit(
+                offsets={
+                    tp: OffsetAndMetadata(offset, "", NO_LEADER_EPOCH) for tp, offset in next_offsets.items()
+                },
+                timeout_ms=COMMIT_TIMEOUT_MS,
+            )
+        except KafkaError as exc:
+            raise BackendUnavailable(f"Kafka commit failed: {exc}") from exc
+
+    def close(self) -> None:
+        self._consumer.close(autocommit=False)

@@ -1,0 +1,210 @@
+"""Event log in one SQLite file: the embedded shape of the event-log port.
+
+Each topic has a single partition 0 whose offsets start at 0. Consumers in a
+group share the committed offset in ``consumer_offsets``; a consumer's read
+position lives in memory and starts from that commit.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from shared.errors import BackendUnavailable
+from shared.ports.event_log import ALL_TOPICS, Event
+
+PARTITION = 0
+# Another process may append to the same file; nothing wakes us for that, so re-read this often.
+CROSS_PROCESS_POLL_S = 0.1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    topic TEXT NOT NULL,
+    "offset" INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT,
+    appended_at TEXT NOT NULL,
+    UNIQUE (topic, "offset")
+);
+CREATE TABLE IF NOT EXISTS consumer_offsets (
+    consumer_group TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    "partition" INTEGER NOT NULL,
+    next_offset INTEGER NOT NULL,
+    PRIMARY KEY (consumer_group, topic, "partition")
+);
+CREATE TABLE IF NOT EXISTS topics (
+    name TEXT PRIMARY KEY
+);
+"""
+
+
+class SqliteEventLog:
+    """Append-only topics and committed group offsets in one WAL-mode SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._appended = threading.Condition(self._lock)
+        self._generation = 0
+        try:
+            self._conn: sqlite3.Connection | None = sqlite3.connect(
+                self.path, timeout=30.0, isolation_level=None, check_same_thread=False
+            )
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise BackendUnavailable(f"event log {self.path} cannot be opened: {exc}") from exc
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            if self._conn is None:
+                raise BackendUnavailable(f"event log {self.path} is closed")
+            try:
+                yield self._conn
+            except sqlite3.Error as exc:
+                raise BackendUnavailable(f"event log {self.path} failed: {exc}") from exc
+
+    def ensure_topics(self, topics: Sequence[str] = ALL_TOPICS) -> None:
+        with self._connection() as conn:
+            conn.executemany("INSERT OR IGNORE INTO topics (name) VALUES (?)", [(t,) for t in topics])
+
+    def publish(self, topic: str, records: Sequence[tuple[str, dict[str, Any] | None]]) -> None:
+        if not records:
+            return
+        appended_at = datetime.now(UTC).isoformat()
+        rows = [
+            (topic, key, None if value is None else json.dumps(value, ensure_ascii=False), appended_at)
+            for key, value in records
+        ]
+        with self._connection() as conn:
+            # IMMEDIATE takes the write lock first, so no other process can claim the same offsets.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                (next_offset,) = conn.execute(
+                    'SELECT COALESCE(MAX("offset"), -1) + 1 FROM events WHERE topic = ?', (topic,)
+                ).fetchone()
+                conn.executemany(
+                    'INSERT INTO events (topic, "offset", key, value, appended_at) VALUES (?, ?, ?, ?, ?)',
+                    [(t, next_offset + i, k, v, at) for i, (t, k, v, at) in enumerate(rows)],
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            self._generation += 1
+            self._appended.notify_all()
+
+    def consumer(self, topics: Sequence[str], group: str) -> SqliteConsumer:
+        return SqliteConsumer(self, topics, group)
+
+    def ping(self) -> bool:
+        try:
+            with self._connection() as conn:
+                conn.execute("SELECT 1 FROM events LIMIT 1").fetchall()
+        except BackendUnavailable:
+            return False
+        return True
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            self._appended.notify_all()
+
+    def _committed_offsets(self, group: str, topics: Sequence[str]) -> dict[str, int]:
+        with self._connection() as conn:
+            found = dict(
+                conn.execute(
+                    "SELECT topic, next_offset FROM consumer_offsets"
+                    f' WHERE consumer_group = ? AND "partition" = ? AND topic IN ({",".join("?" * len(topics))})',
+                    (group, PARTITION, *topics),
+                ).fetchall()
+            )
+        return {topic: found.get(topic, 0) for topic in topics}
+
+    def _read_after(self, positions: dict[str, int], max_records: int) -> tuple[list[Event], int]:
+        """Events at or after each topic's position in append order, and the generation they were read at."""
+        where = " OR ".join('(topic = ? AND "offset" >= ?)' for _ in positions)
+        params: list[Any] = [item for pair in positions.items() for item in pair]
+        with self._connection() as conn:
+            generation = self._generation
+            rows = conn.execute(
+                f'SELECT topic, "offset", key, value FROM events WHERE {where} ORDER BY seq LIMIT ?',
+                (*params, max_records),
+            ).fetchall()
+        events = [
+            Event(topic, PARTITION, offset, key, None if value is None else json.loads(value))
+            for topic, offset, key, value in rows
+        ]
+        return events, generation
+
+    def _wait_for_append(self, seen_generation: int, timeout_s: float) -> None:
+        with self._appended:
+            if self._generation == seen_generation and self._conn is not None:
+                self._appended.wait(timeout_s)
+
+    def _commit(self, group: str, next_offsets: dict[str, int]) -> None:
+        with self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(
+                    'INSERT INTO consumer_offsets (consumer_group, topic, "partition", next_offset)'
+                    ' VALUES (?, ?, ?, ?) ON CONFLICT (consumer_group, topic, "partition")'
+                    " DO UPDATE SET next_offset = excluded.next_offset",
+                    [(group, topic, PARTITION, offset) for topic, offset in next_offsets.items()],
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+
+class SqliteConsumer:
+    """One member of a consumer group reading from a ``SqliteEventLog``."""
+
+    def __init__(self, log: SqliteEventLog, topics: Sequence[str], group: str) -> None:
+        if not topics:
+            raise ValueError("a consumer needs at least one topic")
+        self._log = log
+        self._group = group
+        self._positions = log._committed_offsets(group, list(dict.fromkeys(topics)))
+        self._closed = False
+
+    def poll(self, max_records: int = 500, timeout_s: float = 1.0) -> list[Event]:
+        if self._closed:
+            raise RuntimeError("consumer is closed")
+        deadline = time.monotonic() + max(timeout_s, 0.0)
+        while True:
+            events, generation = self._log._read_after(self._positions, max_records)
+            remaining = deadline - time.monotonic()
+            if events or remaining <= 0:
+                break
+            self._log._wait_for_append(generation, min(remaining, CROSS_PROCESS_POLL_S))
+        for event in events:
+            self._positions[event.topic] = event.offset + 1
+        return events
+
+    def commit(self, events: Sequence[Event]) -> None:
+        if self._closed:
+            raise RuntimeError("consumer is closed")
+        next_offsets: dict[str, int] = {}
+        for event in events:
+            next_offsets[event.topic] = max(next_offsets.get(event.topic, 0), event.offset + 1)
+        if next_offsets:
+            self._log._commit(self._group, next_offsets)
+
+    def close(self) -> None:
+        self._closed = True

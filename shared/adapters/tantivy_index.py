@@ -1,0 +1,308 @@
+"""Search-index port over tantivy (embedded shape).
+
+Why tantivy: BM25 with block-max pruning keeps top-k queries fast on terms
+that occur in most job records (普工, 包吃住), where SQLite FTS5 scores every
+match. Text fields use tantivy's ``whitespace`` tokenizer because the text
+arrives already segmented by ``shared.text``.
+
+One writer per index lives as long as the adapter (tantivy allows one per
+directory); every ``upsert``/``delete`` commits, so an accepted write
+survives a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from shared.ports.search_index import (
+    AnyOf,
+    Exists,
+    Filter,
+    Hit,
+    IndexDoc,
+    IndexSchema,
+    Not,
+    Range,
+    RangeFacet,
+    SearchRequest,
+    SearchResult,
+    SortBy,
+    Terms,
+    TermsFacet,
+    TextQuery,
+    WriteOutcome,
+)
+
+log = logging.getLogger(__name__)
+
+ID_FIELD = "_id"
+VERSION_FIELD = "_version"
+SOURCE_FIELD = "_source"
+WRITER_HEAP_BYTES = 64 * 1024 * 1024
+# Hits fetched beyond the page so that ties at its edge are ordered by id, as in Elasticsearch.
+TIE_MARGIN = 64
+
+_FIELD_TYPES = {"int": tantivy.FieldType.Integer, "date": tantivy.FieldType.Integer, "float": tantivy.FieldType.Float}
+
+
+def _build_schema(schema: IndexSchema) -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field(ID_FIELD, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field(VERSION_FIELD, stored=True, indexed=True, fast=True)
+    builder.add_bytes_field(SOURCE_FIELD, stored=True)
+    for name, kind in schema.fields.items():
+        if kind == "text":
+            builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+        elif kind == "keyword":
+            builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
+        elif kind in ("int", "date"):
+            builder.add_integer_field(name, indexed=True, fast=True)
+        elif kind == "float":
+            builder.add_float_field(name, indexed=True, fast=True)
+        else:  # pragma: no cover - FieldKind is closed
+            raise ValueError(f"unknown field kind {kind!r}")
+    return builder.build()
+
+
+class TantivyIndex:
+    def __init__(self, schema: IndexSchema, path: Path) -> None:
+        self.schema = schema
+        path.mkdir(parents=True, exist_ok=True)
+        self._tschema = _build_schema(schema)
+        self._index = tantivy.Index(self._tschema, path=str(path), reuse=True)
+        self._writer = self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+        self._write_lock = threading.Lock()
+
+    # --- writes ------------------------------------------------------------
+
+    def upsert(self, docs: Sequence[IndexDoc]) -> list[WriteOutcome]:
+        outcomes: list[WriteOutcome] = []
+        with self._write_lock:
+            self._index.reload()
+            searcher = self._index.searcher()
+            written: dict[str, int] = {}
+            for doc in docs:
+                try:
+                    stored = written.get(doc.id)
+                    if stored is None:
+                        stored = self._stored_version(searcher, doc.id)
+                    if stored is not None and doc.version < stored:
+                        outcomes.append(WriteOutcome(doc.id, "stale"))
+                        continue
+                    self._writer.delete_documents_by_term(ID_FIELD, doc.id)
+                    self._writer.add_document(self._to_tantivy(doc))
+                    written[doc.id] = doc.version
+                    outcomes.append(WriteOutcome(doc.id, "created" if stored is None else "updated"))
+                except (ValueError, TypeError) as exc:
+                    outcomes.append(WriteOutcome(doc.id, "error", str(exc)))
+            self._writer.commit()
+        return outcomes
+
+    def delete(self, ids: Sequence[str]) -> None:
+        with self._write_lock:
+            for doc_id in ids:
+                self._writer.delete_documents_by_term(ID_FIELD, doc_id)
+            self._writer.commit()
+
+    def _stored_version(self, searcher: tantivy.Searcher, doc_id: str) -> int | None:
+        found = searcher.search(tantivy.Query.term_query(self._tschema, ID_FIELD, doc_id), limit=1, count=False)
+        if not found.hits:
+            return None
+        return searcher.doc(found.hits[0][1]).get_first(VERSION_FIELD)
+
+    def _to_tantivy(self, doc: IndexDoc) -> tantivy.Document:
+        out = tantivy.Document()
+        out.add_text(ID_FIELD, doc.id)
+        out.add_integer(VERSION_FIELD, int(doc.version))
+        out.add_bytes(SOURCE_FIELD, json.dumps(doc.source, ensure_ascii=False).encode())
+        for name, value in doc.fields.items():
+            kind = self.schema.fields.get(name)
+            if kind is None or value is None:
+                continue
+            for item in value if isinstance(value, list | tuple) else [value]:
+                if item is None:
+                    continue
+                if kind in ("text", "keyword"):
+                    out.add_text(name, str(item))
+                elif kind in ("int", "date"):
+                    out.add_integer(name, int(item))
+                else:
+                    out.add_float(name, float(item))
+        return out
+
+    # --- reads -------------------------------------------------------------
+
+    def get(self, doc_id: str) -> dict[str, Any] | None:
+        searcher = self._index.searcher()
+        found = searcher.search(tantivy.Query.term_query(self._tschema, ID_FIELD, doc_id), limit=1, count=False)
+        if not found.hits:
+            return None
+        return self._source(searcher, found.hits[0][1])
+
+    def count(self, filters: Sequence[Filter] = ()) -> int:
+        return self._index.searcher().search(self._filtered(None, filters), limit=1, count=True).count or 0
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        query = self._filtered(request.text, request.filters)
+        searcher = self._index.searcher()
+        # tantivy refuses a limit of 0; the margin lets ties at the page edge be ordered by id.
+        fetch = request.offset + request.limit + TIE_MARGIN
+        if request.sort is not None:
+            found = searcher.search(
+                query,
+                limit=fetch,
+                count=True,
+                order_by_field=request.sort.field,
+                order=tantivy.Order.Desc if request.sort.descending else tantivy.Order.Asc,
+            )
+        elif request.text is None:
+            # Every match scores alike: order by id directly instead of by a constant score.
+            found = searcher.search(query, limit=fetch, count=True, order_by_field=ID_FIELD, order=tantivy.Order.Asc)
+        else:
+            found = searcher.search(query, limit=fetch, count=True)
+        ranked = [(key, searcher.doc(address)) for key, address in found.hits]
+        ranked.sort(key=lambda pair: self._rank_key(pair, request.sort, scored=request.text is not None))
+        page = ranked[request.offset : request.offset + request.limit]
+        hits = [
+            Hit(
+                id=doc.get_first(ID_FIELD),
+                score=float(key) if request.sort is None and request.text is not None else 0.0,
+                source=json.loads(doc.get_first(SOURCE_FIELD)),
+            )
+            for key, doc in page
+        ]
+        facets = self._facets(searcher, query, request) if request.facets else {}
+        return SearchResult(total=found.count or 0, hits=hits, facets=facets)
+
+    @staticmethod
+    def _rank_key(pair: tuple[Any, tantivy.Document], sort: SortBy | None, *, scored: bool) -> tuple:
+        key, doc = pair
+        doc_id = doc.get_first(ID_FIELD)
+        if sort is None:
+            return (-key if scored else 0, doc_id)
+        if key is None:
+            # Documents without the sort field go last in either direction.
+            return (1, 0, doc_id)
+        return (0, -key if sort.descending else key, doc_id)
+
+    def _source(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
+        return json.loads(searcher.doc(address).get_first(SOURCE_FIELD))
+
+    # --- query building ------------------------------------------------------
+
+    def _filtered(self, text: TextQuery | None, filters: Sequence[Filter]) -> tantivy.Query:
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if text is not None:
+            clauses.append((tantivy.Occur.Must, self._text_query(text)))
+        for item in filters:
+            # Filters restrict without scoring, as in Elasticsearch's filter context.
+            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(self._filter_query(item), 0.0)))
+        if not clauses:
+            return tantivy.Query.all_query()
+        if len(clauses) == 1 and text is not None:
+            return clauses[0][1]
+        return tantivy.Query.boolean_query(clauses)
+
+    def _text_query(self, text: TextQuery) -> tantivy.Query:
+        group_occur = tantivy.Occur.Must if text.require_all else tantivy.Occur.Should
+        groups = []
+        for group in text.groups:
+            alternatives = [
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.boost_query(tantivy.Query.term_query(self._tschema, field, token), boost),
+                )
+                for token in group
+                for field, boost in text.fields.items()
+            ]
+            if alternatives:
+                groups.append((group_occur, tantivy.Query.boolean_query(alternatives)))
+        if not groups:
+            return tantivy.Query.empty_query()
+        return tantivy.Query.boolean_query(groups)
+
+    def _filter_query(self, item: Filter) -> tantivy.Query:
+        if isinstance(item, Terms):
+            kind = self.schema.fields[item.field]
+            values = [self._coerce(kind, value) for value in item.values]
+            if not values:
+                return tantivy.Query.empty_query()
+            return tantivy.Query.term_set_query(self._tschema, item.field, values)
+        if isinstance(item, Range):
+            kind = self.schema.fields[item.field]
+            if item.gte is None and item.lte is None:
+                return tantivy.Query.exists_query(item.field)
+            return tantivy.Query.range_query(
+                self._tschema,
+                item.field,
+                _FIELD_TYPES[kind],
+                None if item.gte is None else self._coerce(kind, item.gte),
+                None if item.lte is None else self._coerce(kind, item.lte),
+            )
+        if isinstance(item, Exists):
+            return tantivy.Query.exists_query(item.field)
+        if isinstance(item, Not):
+            return tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, self._filter_query(item.filter))]
+            )
+        if isinstance(item, AnyOf):
+            return tantivy.Query.boolean_query([(tantivy.Occur.Should, self._filter_query(f)) for f in item.filters])
+        raise TypeError(f"unknown filter {item!r}")
+
+    @staticmethod
+    def _coerce(kind: str, value: Any) -> Any:
+        if kind in ("int", "date"):
+            return int(value)
+        if kind == "float":
+            return float(value)
+        return str(value)
+
+    # --- facets ------------------------------------------------------------
+
+    def _facets(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest
+    ) -> dict[str, list[tuple[str, int]]]:
+        spec: dict[str, Any] = {}
+        for name, facet in request.facets.items():
+            if isinstance(facet, TermsFacet):
+                spec[name] = {"terms": {"field": facet.field, "size": facet.size}}
+            elif isinstance(facet, RangeFacet):
+                ranges = []
+                for key, low, high in facet.ranges:
+                    bucket: dict[str, Any] = {"key": key}
+                    if low is not None:
+                        bucket["from"] = low
+                    if high is not None:
+                        bucket["to"] = high
+                    ranges.append(bucket)
+                spec[name] = {"range": {"field": facet.field, "ranges": ranges}}
+        result = searcher.aggregate(query, spec)
+        facets: dict[str, list[tuple[str, int]]] = {}
+        for name, facet in request.facets.items():
+            buckets = result.get(name, {}).get("buckets", [])
+            if isinstance(facet, TermsFacet):
+                pairs = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
+                facets[name] = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+            else:
+                by_key = {str(b["key"]): int(b["doc_count"]) for b in buckets}
+                facets[name] = [(key, by_key.get(key, 0)) for key, _, _ in facet.ranges]
+        return facets
+
+    # --- lifecycle -----------------------------------------------------------
+
+    def refresh(self) -> None:
+        self._index.reload()
+
+    def ping(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        with self._write_lock:
+            self._writer.wait_merging_threads()

@@ -1,0 +1,54 @@
+"""The project's exception tree, mapped to HTTP status in one place (``shared.http``).
+
+Every error carries a stable ``code`` that callers may branch on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class JobmatchError(Exception):
+    """Base of every error the services answer with."""
+
+    status = 500
+    code = "INTERNAL"
+
+    def __init__(self, message: str, *, details: list[Any] | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+        if code:
+            self.code = code
+
+
+class BadRequest(JobmatchError):
+    status = 400
+    code = "BAD_REQUEST"
+
+
+class Forbidden(JobmatchError):
+    status = 403
+    code = "FORBIDDEN"
+
+
+class NotFound(JobmatchError):
+    status = 404
+    code = "NOT_FOUND"
+
+
+class PayloadTooLarge(JobmatchError):
+    status = 413
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class UnprocessableBody(JobmatchError):
+    status = 422
+    code = "MALFORMED_BODY"
+
+
+class BackendUnavailable(JobmatchError):
+    """A search index or event log cannot be reached; the caller may retry."""
+
+    status = 503
+    code = "BACKEND_UNAVAILABLE"

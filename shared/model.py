@@ -1,0 +1,168 @@
+"""Domain records as clients send them (``*In``) and as the services keep them.
+
+Input models are lenient where real platforms are messy (salary and location
+as free text or structured) and strict where a wrong value would mislead
+(credit code checksum, ID number checksum, title present). ``shared.normalise``
+turns an input model into the stored record.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from shared.credit_code import credit_code_error
+from shared.id_number import id_number_error
+
+JobType = Literal["全职", "兼职", "实习", "临时", "见习", "公益性岗位"]
+Programme = Literal["poverty_workshop", "public_welfare_post", "internship_base", "disability_friendly"]
+SeekerGroup = Literal[
+    "college_graduate",
+    "rural_migrant",
+    "registered_poor",
+    "low_income",
+    "disabled",
+    "veteran",
+    "overcapacity_laid_off",
+    "hard_to_employ",
+    "zero_employment_family",
+]
+SalaryPeriod = Literal["month", "year", "day", "hour", "week"]
+
+SourceCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+SourceId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+RegionCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
+
+_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+class _In(BaseModel):
+    # Unknown fields are ignored, not rejected: partner platforms send extras we do not use.
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class EmployerIn(_In):
+    name: ShortText | None = None
+    credit_code: str | None = None
+    industry: ShortText | None = None
+
+    @field_validator("credit_code")
+    @classmethod
+    def _check_credit_code(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        value = value.strip().upper()
+        reason = credit_code_error(value)
+        if reason:
+            raise ValueError(f"统一社会信用代码无效 ({reason})")
+        return value
+
+
+class LocationIn(_In):
+    text: ShortText | None = None
+    region_code: RegionCode | None = None
+
+
+class SalaryIn(_In):
+    text: ShortText | None = None
+    min: float | None = Field(default=None, ge=0)
+    max: float | None = Field(default=None, ge=0)
+    period: SalaryPeriod | None = None
+
+
+class PostingIn(_In):
+    source: SourceCode
+    source_id: SourceId
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    description: Annotated[str, StringConstraints(max_length=20000)] = ""
+    employer: EmployerIn = Field(default_factory=EmployerIn)
+    location: LocationIn | str | None = None
+    region_code: RegionCode | None = None
+    salary: SalaryIn | str | None = None
+    education_min: ShortText | None = None
+    experience_min_years: float | None = Field(default=None, ge=0, le=60)
+    headcount: int | None = Field(default=None, ge=1, le=100000)
+    job_type: JobType | None = None
+    skills: list[Tag] = Field(default_factory=list, max_length=100)
+    certificates: list[Tag] = Field(default_factory=list, max_length=100)
+    benefits: list[Tag] = Field(default_factory=list, max_length=100)
+    programmes: list[Programme] = Field(default_factory=list)
+    target_provinces: list[RegionCode] = Field(default_factory=list)
+    posted_at: datetime | None = None
+    expires_at: datetime | None = None
+    status: Literal["open", "closed"] = "open"
+    updated_at: datetime | None = None
+
+
+class SeekerIn(_In):
+    source: SourceCode
+    source_id: SourceId
+    name: ShortText | None = None
+    id_number: str | None = None
+    phone: str | None = None
+    birth_year: int | None = Field(default=None, ge=1940, le=2020)
+    region_code: RegionCode | None = None
+    location: ShortText | None = None
+    hukou_region_code: RegionCode | None = None
+    desired_titles: list[Tag] = Field(default_factory=list, max_length=20)
+    desired_region_codes: list[RegionCode] = Field(default_factory=list, max_length=50)
+    willing_to_relocate: bool = False
+    expected_salary_min: float | None = Field(default=None, ge=0, le=1_000_000)
+    skills: list[Tag] = Field(default_factory=list, max_length=100)
+    certificates: list[Tag] = Field(default_factory=list, max_length=100)
+    education: ShortText | None = None
+    major: ShortText | None = None
+    graduation_year: int | None = Field(default=None, ge=1950, le=2040)
+    experience_years: float | None = Field(default=None, ge=0, le=60)
+    work_history: Annotated[str, StringConstraints(max_length=20000)] = ""
+    groups: list[SeekerGroup] = Field(default_factory=list)
+    consent_share_with_partners: bool = False
+    status: Literal["seeking", "employed"] = "seeking"
+    updated_at: datetime | None = None
+
+    @field_validator("id_number")
+    @classmethod
+    def _check_id_number(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        value = value.strip().upper()
+        reason = id_number_error(value)
+        if reason:
+            raise ValueError(f"身份证号码无效 ({reason})")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _check_phone(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        value = re.sub(r"[\s()（）]", "", value).removeprefix("+86")
+        if not _PHONE.match(value):
+            raise ValueError("电话号码格式无效")
+        return value
+
+
+class MatchProfileIn(_In):
+    """What a kiosk walk-in types: no personal data, all optional."""
+
+    desired_titles: list[Tag] = Field(default_factory=list, max_length=20)
+    skills: list[Tag] = Field(default_factory=list, max_length=100)
+    certificates: list[Tag] = Field(default_factory=list, max_length=100)
+    region_code: RegionCode | None = None
+    location: ShortText | None = None
+    desired_region_codes: list[RegionCode] = Field(default_factory=list, max_length=50)
+    willing_to_relocate: bool = False
+    expected_salary_min: float | None = Field(default=None, ge=0, le=1_000_000)
+    education: ShortText | None = None
+    experience_years: float | None = Field(default=None, ge=0, le=60)
+    groups: list[SeekerGroup] = Field(default_factory=list)
+    text: Annotated[str, StringConstraints(max_length=2000)] = ""
+    """Free words ("想找包吃住的普工") added to the desired-job text."""
+
+
+Record = dict[str, Any]

@@ -1,0 +1,54 @@
+"""The event-log port: durable, ordered topics with consumer groups.
+
+Two adapters implement it: SQLite (embedded) and Kafka (distributed).
+Delivery is at least once: a consumer commits an event's offset only after
+its effect is durable, and a restart resumes after the last commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+TOPIC_POSTINGS = "postings"
+TOPIC_SEEKERS = "seekers"
+TOPIC_DLQ = "ingest.dlq"
+TOPIC_MATCHES = "matches"
+ALL_TOPICS = (TOPIC_POSTINGS, TOPIC_SEEKERS, TOPIC_DLQ, TOPIC_MATCHES)
+
+
+@dataclass(frozen=True)
+class Event:
+    topic: str
+    partition: int
+    offset: int
+    key: str
+    value: dict[str, Any] | None
+    """None is a tombstone: the record with this key was deleted."""
+
+
+class Consumer(Protocol):
+    def poll(self, max_records: int = 500, timeout_s: float = 1.0) -> list[Event]:
+        """Events after the last one returned (or after the group's committed offset at start)."""
+        ...
+
+    def commit(self, events: Sequence[Event]) -> None:
+        """Commit, per topic partition, the offset after the last of ``events``."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class EventLog(Protocol):
+    def ensure_topics(self, topics: Sequence[str] = ALL_TOPICS) -> None: ...
+
+    def publish(self, topic: str, records: Sequence[tuple[str, dict[str, Any] | None]]) -> None:
+        """Append ``(key, value)`` records; durable once this returns. Records with one key stay ordered."""
+        ...
+
+    def consumer(self, topics: Sequence[str], group: str) -> Consumer: ...
+
+    def ping(self) -> bool: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,183 @@
+"""The search-index port: what the services need from a full-text index.
+
+Two adapters implement it: tantivy (embedded) and Elasticsearch
+(distributed). Text fields hold text the caller has already segmented
+(``shared.text``), so both adapters split on whitespace only and see the
+same tokens. The same contract tests run against both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+FieldKind = Literal["text", "keyword", "int", "float", "date"]
+"""``text``: whitespace-separated tokens, scored; ``keyword``: exact values,
+multi-valued, for filters and facets; ``int``/``float``: numbers for ranges,
+sorting and range facets; ``date``: epoch seconds (int)."""
+
+
+@dataclass(frozen=True)
+class IndexSchema:
+    name: str
+    fields: dict[str, FieldKind]
+
+
+@dataclass(frozen=True)
+class IndexDoc:
+    id: str
+    version: int
+    """Grows with every change of the record (its update time in ms); a write
+    carrying an older version than the stored one is ignored, so replays are harmless."""
+    fields: dict[str, Any]
+    source: dict[str, Any]
+    """The record handed back by ``get`` and ``search``."""
+
+
+WriteStatus = Literal["created", "updated", "stale", "error"]
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    id: str
+    status: WriteStatus
+    error: str | None = None
+
+
+# --- filters -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The field holds at least one of ``values``."""
+
+    field: str
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Range:
+    """``gte <= field <= lte``; a missing bound is open."""
+
+    field: str
+    gte: float | int | None = None
+    lte: float | int | None = None
+
+
+@dataclass(frozen=True)
+class Exists:
+    field: str
+
+
+@dataclass(frozen=True)
+class Not:
+    filter: Filter
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """At least one of the filters holds."""
+
+    filters: tuple[Filter, ...]
+
+
+Filter = Terms | Range | Exists | Not | AnyOf
+
+
+# --- text ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    """Segmented query text.
+
+    ``groups``: each group is a set of alternative tokens (a query word, its
+    search-mode parts and its synonyms). ``require_all``: every group must
+    match (a search box) or any group may (match retrieval). ``fields`` maps
+    each text field to its boost.
+    """
+
+    groups: tuple[tuple[str, ...], ...]
+    fields: dict[str, float]
+    require_all: bool = True
+
+
+# --- facets and sorting ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TermsFacet:
+    field: str
+    size: int = 20
+
+
+@dataclass(frozen=True)
+class RangeFacet:
+    """Buckets ``(key, from_inclusive, to_exclusive)``; a None bound is open."""
+
+    field: str
+    ranges: tuple[tuple[str, float | None, float | None], ...]
+
+
+Facet = TermsFacet | RangeFacet
+
+
+@dataclass(frozen=True)
+class SortBy:
+    field: str
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: TextQuery | None = None
+    filters: tuple[Filter, ...] = ()
+    sort: SortBy | None = None
+    """None sorts by relevance (then by id, so ties are stable)."""
+    offset: int = 0
+    limit: int = 10
+    facets: dict[str, Facet] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    score: float
+    source: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+    """Facet name → (bucket, count); terms facets by count descending, range facets in their given order."""
+
+
+class SearchIndex(Protocol):
+    schema: IndexSchema
+
+    def upsert(self, docs: Sequence[IndexDoc]) -> list[WriteOutcome]:
+        """Write each doc unless a newer version is stored; one outcome per doc, in order."""
+        ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
+
+    def get(self, doc_id: str) -> dict[str, Any] | None: ...
+
+    def search(self, request: SearchRequest) -> SearchResult: ...
+
+    def count(self, filters: Sequence[Filter] = ()) -> int: ...
+
+    def refresh(self) -> None:
+        """Make every finished write visible to searches."""
+        ...
+
+    def ping(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+class SearchIndexFactory(Protocol):
+    def __call__(self, schema: IndexSchema) -> SearchIndex: ...

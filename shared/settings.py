@@ -1,0 +1,50 @@
+"""Settings, read once from environment variables (prefix ``JOBMATCH_``).
+
+One class serves every service: each service reads the part it needs. The
+adapters are chosen here, so nothing above the ports knows which one runs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JOBMATCH_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    # Which adapter serves each port.
+    index_backend: Literal["tantivy", "elasticsearch"] = "tantivy"
+    eventlog_backend: Literal["sqlite", "kafka"] = "sqlite"
+
+    # Embedded shape: where the tantivy indexes and the SQLite event log live.
+    data_dir: Path = Path("var/data")
+
+    # Distributed shape.
+    elasticsearch_url: str = "http://127.0.0.1:9200"
+    index_prefix: str = "jobmatch"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_topic_partitions: int = Field(default=3, ge=1)
+    kafka_topic_replication: int = Field(default=1, ge=1)
+    consumer_group: str = "jobmatch-search"
+
+    # HTTP.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_batch_records: int = Field(default=5000, ge=1)
+
+    # Embedded shape: load the demo data set on first start (empty event log).
+    demo_data: bool = False
+    demo_seed: int = 20161
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,182 @@
+"""The embedded shape end to end through HTTP: ingest → consumer → search and match, and a restart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.embedded import create_app
+from shared.settings import Settings
+from tests.helpers import posting, wait_for
+
+VALID_CREDIT_CODE = "91350100M000100Y43"
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    return Settings(data_dir=data_dir, environment="test", **overrides)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def client(data_dir: Path):
+    with TestClient(create_app(make_settings(data_dir, max_body_bytes=64 * 1024))) as test_client:
+        yield test_client
+
+
+def search(client: TestClient, **params: object) -> dict:
+    response = client.get("/v1/postings/search", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def seed(client: TestClient) -> None:
+    batch = [
+        posting("1", "招聘维修电工", description="负责厂区设备维修，持低压电工证。", skills=["设备维修"]),
+        posting("2", "电子厂普工", description="电子产品组装，长白班，包吃住。"),
+        posting("3", "电商运营专员", description="负责淘宝店铺运营和推广。", location="杭州市"),
+        posting("4", "电焊工", description="熟练氩弧焊，有焊工证优先。", location="昆山市"),
+        posting("5", "电工（已招满）", status="closed"),
+        posting("6", "电工学徒", expires_at="2020-01-31T00:00:00+08:00", posted_at="2020-01-01T00:00:00+08:00"),
+    ]
+    response = client.post("/v1/postings", json=batch)
+    assert response.status_code == 200, response.text
+    assert response.json()["accepted"] == 6
+    wait_for(lambda: search(client, q="电焊工")["total"] == 1)
+
+
+def test_search_electrician_excludes_electronics_and_ecommerce(client: TestClient) -> None:
+    seed(client)
+    result = search(client, q="电工")
+    titles = [hit["title"] for hit in result["hits"]]
+    assert titles == ["招聘维修电工"], titles  # closed and expired posts never show
+    assert "<em>电工</em>" in result["hits"][0]["highlights"]["title"]
+
+
+def test_welder_finds_electric_welder(client: TestClient) -> None:
+    seed(client)
+    assert [h["title"] for h in search(client, q="焊工")["hits"]] == ["电焊工"]
+
+
+def test_region_hierarchy_and_facets(client: TestClient) -> None:
+    seed(client)
+    henan = search(client, region="410000")
+    assert {h["id"] for h in henan["hits"]} == {"test:1", "test:2"}
+    assert search(client, region="410100")["total"] == 2
+    assert search(client, region="320000")["hits"][0]["region"]["region_code"] == "320583"
+    regions = {row["key"]: row["count"] for row in henan["facets"]["region"]}
+    assert regions == {"410100": 2}
+    assert sum(row["count"] for row in henan["facets"]["salary"]) == 2
+
+
+def test_get_posting_normalised_and_404(client: TestClient) -> None:
+    seed(client)
+    record = client.get("/v1/postings/test:4").json()
+    assert record["location"]["region_code"] == "320583"
+    assert (record["salary_min"], record["salary_max"]) == (5000, 8000)
+    missing = client.get("/v1/postings/test:nope")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "POSTING_NOT_FOUND"
+
+
+def test_bad_record_does_not_sink_batch(client: TestClient) -> None:
+    batch = [
+        posting("ok", "叉车司机", employer={"name": "某物流公司", "credit_code": VALID_CREDIT_CODE}),
+        posting("bad-code", "仓库管理员", employer={"name": "某公司", "credit_code": "91350100M000100Y44"}),
+        {"source": "test", "source_id": "no-title", "title": "  "},
+        posting("odd-salary", "保洁员", salary="待遇从优"),
+        "not an object",
+    ]
+    body = client.post("/v1/postings", json=batch).json()
+    assert (body["accepted"], body["rejected"]) == (2, 3)
+    by_index = {r["index"]: r for r in body["results"]}
+    assert by_index[1]["errors"][0]["field"] == "employer.credit_code"
+    assert "checksum" in by_index[1]["errors"][0]["message"]
+    assert by_index[2]["errors"][0] == {"field": "title", "code": "REQUIRED",
+                                        "message": by_index[2]["errors"][0]["message"]}
+    assert by_index[3]["status"] == "accepted"
+    assert by_index[3]["warnings"][0]["code"] == "SALARY_UNPARSED"
+    assert by_index[4]["errors"][0]["code"] == "NOT_AN_OBJECT"
+    record = wait_for(lambda: client.get("/v1/postings/test:odd-salary").json().get("salary"))
+    assert record["text"] == "待遇从优" and record["parsed"] is False
+
+
+def test_ndjson_with_one_broken_line(client: TestClient) -> None:
+    lines = [json.dumps(posting("n1", "厨师"), ensure_ascii=False), "{broken", json.dumps(posting("n2", "服务员"))]
+    response = client.post("/v1/postings", content="\n".join(lines).encode(),
+                           headers={"content-type": "application/x-ndjson"})
+    body = response.json()
+    assert (body["accepted"], body["rejected"]) == (2, 1)
+    assert body["results"][1]["errors"][0]["code"] == "MALFORMED_JSON"
+
+
+def test_malformed_json_and_oversized_body(client: TestClient) -> None:
+    bad = client.post("/v1/postings", content=b"[{", headers={"content-type": "application/json"})
+    assert bad.status_code == 422
+    assert bad.json()["error"]["code"] == "MALFORMED_JSON"
+    huge = [posting(str(i), "普工", description="包吃住" * 200) for i in range(100)]
+    too_big = client.post("/v1/postings", json=huge)
+    assert too_big.status_code == 413
+    assert too_big.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_match_explains_and_never_returns_closed_or_expired(client: TestClient) -> None:
+    seed(client)
+    response = client.post("/v1/match", json={"desired_titles": ["电工"], "certificates": ["电工证"],
+                                              "location": "郑州市", "expected_salary_min": 5000})
+    assert response.status_code == 200, response.text
+    matches = response.json()["matches"]
+    ids = [m["posting"]["id"] for m in matches]
+    assert ids[0] == "test:1"
+    assert "test:5" not in ids and "test:6" not in ids
+    top = matches[0]
+    assert top["score"] == pytest.approx(sum(top["explain"]["features"].values()), abs=0.05)
+    assert "同市" in top["explain"]["reasons"] or "同县区" in top["explain"]["reasons"]
+    assert "持电工证" in top["explain"]["reasons"]
+
+
+def test_stored_seeker_matches_and_unknown_seeker(client: TestClient) -> None:
+    seed(client)
+    seeker = {"source": "test", "source_id": "s1", "name": "张三", "phone": "13800138000",
+              "region_code": "410105", "desired_titles": ["焊工"], "willing_to_relocate": True}
+    assert client.post("/v1/seekers", json=[seeker]).json()["accepted"] == 1
+    body = wait_for(lambda: client.get("/v1/seekers/test:s1/matches").json().get("matches"))
+    assert body[0]["posting"]["title"] == "电焊工"
+    raw = client.get("/v1/seekers/test:s1/matches").text
+    assert "张三" not in raw and "13800138000" not in raw
+    assert client.get("/v1/seekers/test:none/matches").status_code == 404
+
+
+def test_restart_keeps_ingested_data(data_dir: Path) -> None:
+    with TestClient(create_app(make_settings(data_dir))) as first:
+        first.post("/v1/postings", json=[posting("keep", "数控车床操作工")])
+        wait_for(lambda: search(first, q="数控车床")["total"] == 1)
+    with TestClient(create_app(make_settings(data_dir))) as second:
+        assert search(second, q="数控车床")["total"] == 1
+        second.post("/v1/postings", json=[posting("keep2", "数控车床操作工")])
+        wait_for(lambda: search(second, q="数控车床")["total"] == 2)
+
+
+def test_events_accepted_before_a_crash_are_indexed_after_restart(data_dir: Path) -> None:
+    from services.ingest.app import create_app as create_ingest
+
+    # Only ingest runs: the events are durable in the log but not yet indexed.
+    with TestClient(create_ingest(make_settings(data_dir))) as ingest_only:
+        assert ingest_only.post("/v1/postings", json=[posting("late", "育婴师")]).json()["accepted"] == 1
+    with TestClient(create_app(make_settings(data_dir))) as embedded:
+        wait_for(lambda: search(embedded, q="育婴师")["total"] == 1)
+
+
+def test_health_ready_metrics_openapi(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "ready" and set(ready["checks"]) == {"event_log", "postings_index", "seekers_index"}
+    assert "jobmatch_http_requests_total" in client.get("/metrics").text
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/v1/postings", "/v1/postings/search", "/v1/match", "/v1/seekers/{seeker_id}/matches"} <= set(paths)
