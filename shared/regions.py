@@ -25,18 +25,33 @@ Level = Literal["province", "city", "county"]
 _DATA_DIR = Path(__file__).resolve().parent / "data"
 _LEVEL_RANK: dict[str, int] = {"province": 0, "city": 1, "county": 2}
 
-# Longest first, so that 自治州 wins over 州-less forms and 新区 over 区.
-_SUFFIXES = (
-    "特别行政区", "自治区", "自治州", "自治县", "自治旗", "行政区",
-    "地区", "林区", "特区", "新区", "省", "市", "区", "县", "旗", "盟",
-)
+# Longer suffixes first, so that 自治区 and 新区 are taken whole rather than as 区.
+_SUFFIXES = [
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "自治旗",
+    "行政区",
+    "地区",
+    "林区",
+    "特区",
+    "新区",
+    "省",
+    "市",
+    "区",
+    "县",
+    "旗",
+    "盟",
+]
 _AUTONOMOUS_SUFFIXES = {"自治区", "自治州", "自治县", "自治旗"}
 # Ethnic groups named in autonomous units (各 covers 龙胜各族 and 隆林各族).
-_ETHNIC_GROUPS = (
+_ETHNIC_GROUP_NAMES = (
     "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 "
     "拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 "
     "塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 各"
-).split()
+)
+_ETHNIC_GROUPS = _ETHNIC_GROUP_NAMES.split()
 # A bare one-character group would eat real names (西藏), so those count only with 族.
 _ETHNIC_ENDINGS = sorted(
     [group + "族" for group in _ETHNIC_GROUPS] + [group for group in _ETHNIC_GROUPS if len(group) > 1],
@@ -109,7 +124,7 @@ def _normalise(text: str) -> str:
     compact = _NOISE.sub("", unicodedata.normalize("NFKC", text))
     for prefix in _COUNTRY_PREFIXES:
         if compact.startswith(prefix):
-            return compact[len(prefix):]
+            return compact[len(prefix) :]
     return compact
 
 
@@ -206,9 +221,9 @@ def province_of(code: str) -> str:
     current = _current_code(code)
     if current:
         return current[:2] + "0000"
-    guess = code.strip()[:2] + "0000"
-    if guess in _tables().regions:
-        return guess
+    code = code.strip()
+    if len(code) == 6 and code.isdigit() and code[:2] + "0000" in _tables().regions:
+        return code[:2] + "0000"
     raise ValueError(f"not a region code: {code!r}")
 
 
@@ -264,7 +279,8 @@ def resolve_location(text: str) -> Region | None:
     Names are read left to right (see ``_name_matches``); each must lie inside the region
     read so far, otherwise it is skipped (a street such as 南京路 in 上海). Old
     names (许昌县, 莱芜市) count where no current unit of that name fits. A
-    name shared by several regions at the same level (朝阳区) is used only when
+    name shared across levels means the higher one (吉林 -> 吉林省, 中山 -> 中山市).
+    A name shared by several regions at the same level (朝阳区) is used only when
     the region read so far leaves one of them; with none read yet the text
     resolves to None. Unknown parts (高新区) leave the region read so far.
     """

@@ -21,6 +21,7 @@ import argparse
 import csv
 import importlib.util
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "shared" / "data"
@@ -122,10 +123,22 @@ MANUAL_SUCCESSORS = {
     "410224": "410212",  # 开封县 -> 祥符区 (2014)
 }
 OLDER_NAMES = {
-    "110103": "崇文区", "110104": "宣武区", "110228": "密云县", "110229": "延庆县",
-    "120107": "塘沽区", "120108": "汉沽区", "120109": "大港区", "120221": "宁河县",
-    "120223": "静海县", "120225": "蓟县", "310103": "卢湾区", "310108": "闸北区",
-    "310119": "南汇区", "341400": "巢湖市", "341402": "居巢区", "410224": "开封县",
+    "110103": "崇文区",
+    "110104": "宣武区",
+    "110228": "密云县",
+    "110229": "延庆县",
+    "120107": "塘沽区",
+    "120108": "汉沽区",
+    "120109": "大港区",
+    "120221": "宁河县",
+    "120223": "静海县",
+    "120225": "蓟县",
+    "310103": "卢湾区",
+    "310108": "闸北区",
+    "310119": "南汇区",
+    "341400": "巢湖市",
+    "341402": "居巢区",
+    "410224": "开封县",
 }
 # Old names kept without their own retired code.
 NAME_ALIASES = [
@@ -140,7 +153,7 @@ def package_file(package: str, relative: str) -> Path:
     spec = importlib.util.find_spec(package)  # locates without importing it
     if spec is None or not spec.submodule_search_locations:
         raise SystemExit(f"package {package!r} not found: install it or pass the path explicitly")
-    return Path(list(spec.submodule_search_locations)[0]) / relative
+    return Path(next(iter(spec.submodule_search_locations))) / relative
 
 
 def read_adcodes(path: Path) -> dict[str, str]:
@@ -234,7 +247,7 @@ def rename_rows(previous: dict[str, str], current: dict[str, str]) -> list[tuple
     return rows
 
 
-def write_tsv(path: Path, header: list[str], comment: str, rows: list[tuple[str, ...]]) -> None:
+def write_tsv(path: Path, header: list[str], comment: str, rows: Sequence[tuple[str, ...]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write(f"# {comment}\n")
         handle.write("\t".join(header) + "\n")

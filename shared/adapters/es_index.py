@@ -21,6 +21,7 @@ from shared.ports.search_index import (
     AnyOf,
     Exists,
     Filter,
+    Hit,
     IndexDoc,
     IndexSchema,
     Not,
@@ -28,7 +29,6 @@ from shared.ports.search_index import (
     RangeFacet,
     SearchRequest,
     SearchResult,
-    Hit,
     SortBy,
     Terms,
     TermsFacet,
@@ -273,7 +273,9 @@ def build_query(text: TextQuery | None, filters: Sequence[Filter]) -> dict[str, 
 
 def _group_query(tokens: Sequence[str], boosts: dict[str, float]) -> dict[str, Any]:
     alternatives = [
-        {"term": {field: {"value": token, "boost": boost}}} for token in tokens for field, boost in boosts.items()
+        {"term": {field: {"value": token, "boost": boost}}}
+        for token in tokens
+        for field, boost in boosts.items()
     ]
     return {"bool": {"should": alternatives, "minimum_should_match": 1}}
 
@@ -295,7 +297,7 @@ def filter_query(condition: Filter) -> dict[str, Any]:
 
 
 def _sort_clauses(sort: SortBy | None) -> list[dict[str, Any]]:
-    tie_break = {ID_FIELD: {"order": "asc"}}
+    tie_break = {ID_FIELD: {"order": "desc"}}
     if sort is None:
         return [{"_score": {"order": "desc"}}, tie_break]
     order = "desc" if sort.descending else "asc"
@@ -310,7 +312,11 @@ def _aggregations(request: SearchRequest) -> dict[str, Any]:
                 aggs[name] = {"terms": {"field": field, "size": size}}
             case RangeFacet(field=field, ranges=ranges):
                 buckets = [
-                    {"key": key, **({"from": low} if low is not None else {}), **({"to": high} if high is not None else {})}
+                    {
+                        "key": key,
+                        **({"from": low} if low is not None else {}),
+                        **({"to": high} if high is not None else {}),
+                    }
                     for key, low, high in ranges
                 ]
                 # Keyed buckets: Elasticsearch sorts ranges by bound, the port keeps the given order.
@@ -338,7 +344,9 @@ def _bucket_key(bucket: dict[str, Any]) -> str:
 
 def _write_outcome(result: dict[str, Any]) -> WriteOutcome:
     if 200 <= result["status"] < 300:
-        return WriteOutcome(id=result["_id"], status="created" if result["result"] == "created" else "updated")
+        return WriteOutcome(
+            id=result["_id"], status="created" if result["result"] == "created" else "updated"
+        )
     if result["status"] == 409:
         return WriteOutcome(id=result["_id"], status="stale")
     return WriteOutcome(id=result["_id"], status="error", error=_reason(result.get("error")))

@@ -42,6 +42,7 @@ SCHEMA = IndexSchema(
     },
 )
 
+
 class IndexStore:
     """One fresh storage (a directory, or an index prefix) that adapters can be opened on."""
 
@@ -121,7 +122,12 @@ def text(*groups: tuple[str, ...], require_all: bool = True, **boosts: float) ->
 
 
 def test_upsert_then_get_returns_the_source(index: SearchIndex) -> None:
-    source = {"id": "a", "title": "电工", "employer": {"name": "某某公司", "size": 30}, "benefits": ["五险一金"]}
+    source = {
+        "id": "a",
+        "title": "电工",
+        "employer": {"name": "某某公司", "size": 30},
+        "benefits": ["五险一金"],
+    }
     outcomes = index.upsert([IndexDoc(id="a", version=5, fields={"title": "电工"}, source=source)])
     index.refresh()
 
@@ -273,13 +279,34 @@ def test_relevance_ties_are_broken_by_id(index: SearchIndex) -> None:
 def postings(index: SearchIndex) -> SearchIndex:
     fill(
         index,
-        doc("p1", title="电工", region=["410000", "410200", "410225"], tags=["五险一金"], salary=3000, rating=4.5,
-            posted=1_700_000_000),
+        doc(
+            "p1",
+            title="电工",
+            region=["410000", "410200", "410225"],
+            tags=["五险一金"],
+            salary=3000,
+            rating=4.5,
+            posted=1_700_000_000,
+        ),
         doc("p2", title="电工", region=["410000", "410100"], salary=5000, rating=3.0, posted=1_700_100_000),
-        doc("p3", title="焊工", region=["440000", "440300"], tags=["包吃住", "五险一金"], salary=8000, rating=4.9,
-            posted=1_700_200_000),
-        doc("p4", title="厨师", region=["410000", "410200"], tags=["包吃住"], salary=4000, rating=2.5,
-            posted=1_700_300_000),
+        doc(
+            "p3",
+            title="焊工",
+            region=["440000", "440300"],
+            tags=["包吃住", "五险一金"],
+            salary=8000,
+            rating=4.9,
+            posted=1_700_200_000,
+        ),
+        doc(
+            "p4",
+            title="厨师",
+            region=["410000", "410200"],
+            tags=["包吃住"],
+            salary=4000,
+            rating=2.5,
+            posted=1_700_300_000,
+        ),
         doc("p5", title="司机", region=["440000"], salary=6500, rating=4.0, posted=1_700_400_000),
     )
     return index
@@ -311,7 +338,8 @@ def test_exists_not_and_any_of(postings: SearchIndex) -> None:
     assert filtered(postings, Exists("tags")) == ["p1", "p3", "p4"]
     assert filtered(postings, Not(Exists("tags"))) == ["p2", "p5"]
     assert filtered(postings, Not(Terms("region", ("410000",)))) == ["p3", "p5"]
-    assert filtered(postings, AnyOf((Terms("tags", ("包吃住",)), Range("salary", lte=3000)))) == ["p1", "p3", "p4"]
+    cheap_or_board = AnyOf((Terms("tags", ("包吃住",)), Range("salary", lte=3000)))
+    assert filtered(postings, cheap_or_board) == ["p1", "p3", "p4"]
     assert filtered(postings, Not(AnyOf((Terms("region", ("440000",)), Exists("tags"))))) == ["p2"]
 
 
@@ -330,17 +358,21 @@ def test_filters_are_combined_with_and_and_with_text(postings: SearchIndex) -> N
 def test_sort_by_a_numeric_field_both_ways(postings: SearchIndex) -> None:
     fill(postings, doc("p0", title="电工", region=["410000"], salary=5000))
 
-    assert ids_of(postings, SearchRequest(sort=SortBy("salary"), limit=10)) == ["p3", "p5", "p0", "p2", "p4", "p1"]
-    assert ids_of(postings, SearchRequest(sort=SortBy("salary", descending=False))) == [
-        "p1", "p4", "p0", "p2", "p5", "p3",
-    ]
+    descending = ids_of(postings, SearchRequest(sort=SortBy("salary")))
+    ascending = ids_of(postings, SearchRequest(sort=SortBy("salary", descending=False)))
+
+    assert descending == ["p3", "p5", "p0", "p2", "p4", "p1"]
+    assert ascending == ["p1", "p4", "p0", "p2", "p5", "p3"], "equal salaries stay in id order both ways"
     assert ids_of(postings, SearchRequest(sort=SortBy("posted", descending=True), limit=2)) == ["p5", "p4"]
     # Sorting reorders matches; it never widens them.
     assert ids_of(postings, SearchRequest(text=text(("电工",)), sort=SortBy("salary"))) == ["p0", "p2", "p1"]
 
 
 def test_paging_is_stable_and_keeps_the_total(postings: SearchIndex) -> None:
-    pages = [postings.search(SearchRequest(sort=SortBy("salary"), offset=offset, limit=2)) for offset in (0, 2, 4, 6)]
+    pages = [
+        postings.search(SearchRequest(sort=SortBy("salary"), offset=offset, limit=2))
+        for offset in (0, 2, 4, 6)
+    ]
 
     assert [page.total for page in pages] == [5, 5, 5, 5]
     assert [[hit.id for hit in page.hits] for page in pages] == [["p3", "p5"], ["p2", "p4"], ["p1"], []]
@@ -356,7 +388,9 @@ def test_hits_carry_the_source(postings: SearchIndex) -> None:
 
 
 def test_terms_facet_counts_by_count_then_value(postings: SearchIndex) -> None:
-    result = postings.search(SearchRequest(facets={"region": TermsFacet("region"), "top": TermsFacet("tags", size=1)}))
+    result = postings.search(
+        SearchRequest(facets={"region": TermsFacet("region"), "top": TermsFacet("tags", size=1)})
+    )
 
     assert result.facets["region"] == [
         ("410000", 3),
@@ -382,7 +416,12 @@ def test_facets_count_the_matching_documents_only(postings: SearchIndex) -> None
 
 def test_range_facet_keeps_the_given_order_and_half_open_buckets(postings: SearchIndex) -> None:
     # Buckets must not overlap: tantivy refuses overlapping ranges.
-    bands = (("high", 6500.0, 100000.0), ("low", None, 4000.0), ("mid", 4000.0, 6500.0), ("none", 100000.0, None))
+    bands = (
+        ("high", 6500.0, 100000.0),
+        ("low", None, 4000.0),
+        ("mid", 4000.0, 6500.0),
+        ("none", 100000.0, None),
+    )
     result = postings.search(SearchRequest(facets={"salary": RangeFacet("salary", bands)}))
 
     # 3000 → low; 4000, 5000 → mid (lower bound included); 6500, 8000 → high (upper bound excluded from mid).

@@ -1,0 +1,63 @@
+"""Session fixtures for tests that need a real Elasticsearch node or Kafka broker.
+
+Each server starts once per session, on first use, through ``deploy/local/servers.py``
+and stops when the session ends. A server that cannot start fails the test with
+its log tail. To reuse servers started by ``servers.py start``, export
+``JOBMATCH_TEST_ELASTICSEARCH_URL`` / ``JOBMATCH_TEST_KAFKA_BOOTSTRAP``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+_SERVERS_SCRIPT = Path(__file__).resolve().parents[1] / "deploy" / "local" / "servers.py"
+
+
+def _load_servers_module() -> ModuleType:
+    name = "jobmatch_local_servers"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, _SERVERS_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # dataclasses look their module up in sys.modules.
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+local_servers = _load_servers_module()
+
+
+def _serve(preset_variable: str, start: Callable[[], object]) -> Iterator[str]:
+    preset = os.environ.get(preset_variable)
+    if preset:
+        yield preset
+        return
+    try:
+        server = start()
+    except local_servers.ServerStartError as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield server.address  # type: ignore[attr-defined]
+    finally:
+        local_servers.stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_url() -> Iterator[str]:
+    """Base URL (``http://127.0.0.1:PORT``) of a single-node Elasticsearch without security."""
+    yield from _serve("JOBMATCH_TEST_ELASTICSEARCH_URL", local_servers.start_elasticsearch)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """``127.0.0.1:PORT`` of a single-node KRaft Kafka broker."""
+    yield from _serve("JOBMATCH_TEST_KAFKA_BOOTSTRAP", local_servers.start_kafka)
