@@ -25,6 +25,7 @@ def open_event_log(settings: Settings) -> EventLog:
             bootstrap=settings.kafka_bootstrap,
             partitions=settings.kafka_topic_partitions,
             replication=settings.kafka_topic_replication,
+            topic_prefix=settings.kafka_topic_prefix,
         )
     from shared.adapters.sqlite_log import SqliteEventLog
 

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     elasticsearch_url: str = "http://127.0.0.1:9200"
     index_prefix: str = "jobmatch"
     kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_topic_prefix: str = ""
+    """Put before every topic and group name, so several deployments can share one cluster."""
     kafka_topic_partitions: int = Field(default=3, ge=1)
     kafka_topic_replication: int = Field(default=1, ge=1)
     consumer_group: str = "jobmatch-search"

@@ -44,7 +44,8 @@ def _serve(preset_variable: str, start: Callable[[], object]) -> Iterator[str]:
     try:
         server = start()
     except local_servers.ServerStartError as error:
-        pytest.fail(str(error), pytrace=False)
+        # A failure, not a skip: a missing server must turn CI red. No chained traceback, just the log tail.
+        raise pytest.fail.Exception(str(error), pytrace=False) from None
     try:
         yield server.address  # type: ignore[attr-defined]
     finally:

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+import socket
 import uuid
 from collections.abc import Iterator
 
 import pytest
 from elasticsearch import Elasticsearch
 
-from shared.adapters.es_index import ElasticsearchIndex, alias_name, physical_index_name
+from shared.adapters.es_index import (
+    ElasticsearchIndex,
+    alias_name,
+    open_elasticsearch_index,
+    physical_index_name,
+)
 from shared.adapters.es_reindex import copy_documents, main, reindex
+from shared.errors import BackendUnavailable
 from shared.ports.search_index import IndexDoc, IndexSchema, SearchRequest, SortBy, Terms, TextQuery
 
 pytestmark = pytest.mark.elasticsearch
@@ -126,3 +133,13 @@ def test_command_line_reindexes_a_named_schema(
     assert physical_indexes(client, alias) == [physical_index_name(alias, 3)]
     assert f"-> {physical_index_name(alias, 3)}" in capsys.readouterr().out
     assert not client.indices.exists(index=physical_index_name(alias, 2))
+
+
+def test_an_unreachable_node_is_backend_unavailable() -> None:
+    # Lives here with the other Elasticsearch-only adapter tests; needs no server.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+
+    with pytest.raises(BackendUnavailable):
+        open_elasticsearch_index(SCHEMA, url=f"http://127.0.0.1:{closed_port}", prefix="nowhere")

@@ -242,7 +242,7 @@ def ensure_elasticsearch(version: str = ELASTICSEARCH_VERSION, cache: Path | Non
     with _cache_lock(cache):
         if (home / ".complete").exists():
             return home
-        download_dir = cache / "downloads" / f"elasticsearch-{version}"
+        download_dir = cache / "pom-elasticsearch" / "download"
         coordinate = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
         _maven_copy(cache / "pom-elasticsearch", [coordinate], download_dir)
         unpack_dir = cache / f".unpack-elasticsearch-{version}"
@@ -281,7 +281,7 @@ def ensure_kafka(version: str = KAFKA_VERSION, cache: Path | None = None) -> Pat
 
 # Popen objects of children started by this process, so stop() can reap them.
 _children: dict[int, subprocess.Popen[bytes]] = {}
-_children_lock = threading.Lock()
+_children_lock = threading.RLock()  # re-entered by the SIGTERM handler
 
 
 def _process_alive(pid: int) -> bool:
@@ -340,6 +340,9 @@ def stop_server(server: RunningServer) -> None:
         child.kill()
         child.wait()
     shutil.rmtree(server.run_dir, ignore_errors=True)
+    with _children_lock:
+        if server in _servers_to_stop:
+            _servers_to_stop.remove(server)
 
 
 def _kill_keeping_logs(server: RunningServer) -> None:
@@ -352,8 +355,39 @@ def _kill_keeping_logs(server: RunningServer) -> None:
         child.wait()
 
 
+# Servers this process started with stop_at_exit=True and has not stopped yet.
+_servers_to_stop: list[RunningServer] = []
+_exit_hooks_installed = False
+
+
+def _stop_registered() -> None:
+    while _servers_to_stop:
+        stop_server(_servers_to_stop[-1])
+
+
+def _on_termination(signum: int, _frame: object) -> None:
+    # atexit does not run when a signal ends the process (a CI timeout, `timeout pytest`).
+    _stop_registered()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def _install_exit_hooks() -> None:
+    """Call from the main thread before starting servers: signal handlers can only be set there."""
+    global _exit_hooks_installed
+    if _exit_hooks_installed:
+        return
+    _exit_hooks_installed = True
+    atexit.register(_stop_registered)
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(sig) is signal.SIG_DFL:
+                signal.signal(sig, _on_termination)
+
+
 def _stop_at_exit(server: RunningServer) -> None:
-    atexit.register(stop_server, server)
+    with _children_lock:
+        _servers_to_stop.append(server)
 
 
 # ---------------------------------------------------------------- Elasticsearch
@@ -390,6 +424,8 @@ def _elasticsearch_health(url: str, timeout_s: float) -> str | None:
 def start_elasticsearch(
     *, version: str = ELASTICSEARCH_VERSION, stop_at_exit: bool = True, timeout_s: float = START_TIMEOUT_S
 ) -> RunningServer:
+    if stop_at_exit:
+        _install_exit_hooks()
     home = ensure_elasticsearch(version)
     java_home, _ = find_java_home(ELASTICSEARCH_MIN_JAVA)
     run_dir = _new_run_dir("elasticsearch")
@@ -542,6 +578,12 @@ def _port_open(port: int) -> bool:
 def start_kafka(
     *, version: str = KAFKA_VERSION, stop_at_exit: bool = True, timeout_s: float = START_TIMEOUT_S
 ) -> RunningServer:
+    try:
+        import kafka  # noqa: F401  (the health check speaks Kafka through kafka-python)
+    except ImportError:
+        raise ServerStartError("kafka-python is missing: run with the project's venv python") from None
+    if stop_at_exit:
+        _install_exit_hooks()
     libs = ensure_kafka(version)
     java_home, _ = find_java_home(KAFKA_MIN_JAVA)
     java = str(java_home / "bin" / "java")
@@ -604,6 +646,8 @@ def start_kafka(
 
 def start(*, state_file: Path | None = None, stop_at_exit: bool = True) -> ServerInfo:
     """Start both servers side by side; write ``state_file`` (JSON) when given."""
+    if stop_at_exit:
+        _install_exit_hooks()
     with ThreadPoolExecutor(max_workers=2) as pool:
         elasticsearch = pool.submit(start_elasticsearch, stop_at_exit=stop_at_exit)
         kafka = pool.submit(start_kafka, stop_at_exit=stop_at_exit)

@@ -18,9 +18,9 @@ from shared.text import index_tokens, query_groups, words_in
 
 WEIGHTS = {
     "occupation": 30.0,
-    "skills": 15.0,
-    "text": 10.0,
-    "location": 20.0,
+    "skills": 12.0,
+    "text": 8.0,
+    "location": 25.0,
     "salary": 10.0,
     "education": 5.0,
     "experience": 4.0,
@@ -125,12 +125,13 @@ def _location(profile: Profile, record: dict[str, Any]) -> tuple[float, str | No
         return 0.5, None
     home_path = region_path(home)
     common = _common_prefix(home_path, posting_path)
-    if common >= 3 or (common and common == len(home_path) == len(posting_path)):
+    if common >= 3:
         return 1.0, "同县区"
     if common == 2:
-        return 0.85, "同市"
+        # A city-level address on either side cannot be compared more closely than the city.
+        return (1.0 if min(len(home_path), len(posting_path)) == 2 else 0.85), "同市"
     if common == 1:
-        return (0.6 if profile.willing_to_relocate else 0.45), "同省"
+        return (0.6 if profile.willing_to_relocate else 0.3), "同省"
     home_province = province_of(home)
     recruits_here = home_province in record.get("target_provinces", [])
     partners = province_of(code) in PARTNER_PROVINCES.get(home_province, frozenset())
@@ -167,7 +168,9 @@ def _experience(profile: Profile, record: dict[str, Any]) -> float:
     required = record["experience_min_years"] or 0
     if required <= 0:
         return 1.0
-    have = profile.experience_years or 0
+    if profile.experience_years is None:
+        return 0.5  # a kiosk walk-in who did not say is neither qualified nor not
+    have = profile.experience_years
     return min(1.0, have / required)
 
 

@@ -297,7 +297,7 @@ def filter_query(condition: Filter) -> dict[str, Any]:
 
 
 def _sort_clauses(sort: SortBy | None) -> list[dict[str, Any]]:
-    tie_break = {ID_FIELD: {"order": "desc"}}
+    tie_break = {ID_FIELD: {"order": "asc"}}
     if sort is None:
         return [{"_score": {"order": "desc"}}, tie_break]
     order = "desc" if sort.descending else "asc"

@@ -9,6 +9,7 @@ unprefixed topic names.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -54,17 +55,22 @@ class KafkaEventLog:
         self.topic_prefix = topic_prefix
         self._producer: KafkaProducer | None = None
         self._admin: KafkaAdminClient | None = None
+        # HTTP worker threads publish concurrently; the admin client is not safe to share between threads.
+        self._clients_lock = threading.RLock()
 
     def kafka_topic(self, topic: str) -> str:
         return self.topic_prefix + topic
 
     def _admin_client(self) -> KafkaAdminClient:
-        if self._admin is None:
-            self._admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id)
-        return self._admin
+        with self._clients_lock:
+            if self._admin is None:
+                self._admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id)
+            return self._admin
 
     def _producer_client(self) -> KafkaProducer:
-        if self._producer is None:
+        with self._clients_lock:
+            if self._producer is not None:
+                return self._producer
             self._producer = KafkaProducer(
                 bootstrap_servers=self.bootstrap,
                 client_id=self.client_id,
@@ -74,21 +80,22 @@ class KafkaEventLog:
                 request_timeout_ms=15_000,
                 delivery_timeout_ms=int(PUBLISH_TIMEOUT_S * 1000),
             )
-        return self._producer
+            return self._producer
 
     def ensure_topics(self, topics: Sequence[str] = ALL_TOPICS) -> None:
         names = [self.kafka_topic(t) for t in dict.fromkeys(topics)]
         try:
-            admin = self._admin_client()
-            existing = set(admin.list_topics())
-            for name in names:
-                if name in existing:
-                    continue
-                try:
-                    admin.create_topics([NewTopic(name, self.partitions, self.replication)])
-                except TopicAlreadyExistsError:
-                    pass  # created meanwhile by another service
-            self._wait_until_visible(admin, names)
+            with self._clients_lock:
+                admin = self._admin_client()
+                existing = set(admin.list_topics())
+                for name in names:
+                    if name in existing:
+                        continue
+                    try:
+                        admin.create_topics([NewTopic(name, self.partitions, self.replication)])
+                    except TopicAlreadyExistsError:
+                        pass  # created meanwhile by another service
+                self._wait_until_visible(admin, names)
         except KafkaError as exc:
             raise BackendUnavailable(f"Kafka at {self.bootstrap}: cannot create topics: {exc}") from exc
 
@@ -143,18 +150,20 @@ class KafkaEventLog:
 
     def ping(self) -> bool:
         try:
-            self._admin_client().describe_cluster()
+            with self._clients_lock:
+                self._admin_client().describe_cluster()
         except KafkaError:
             return False
         return True
 
     def close(self) -> None:
-        if self._producer is not None:
-            self._producer.close(timeout=PUBLISH_TIMEOUT_S)
-            self._producer = None
-        if self._admin is not None:
-            self._admin.close()
-            self._admin = None
+        with self._clients_lock:
+            if self._producer is not None:
+                self._producer.close(timeout=PUBLISH_TIMEOUT_S)
+                self._producer = None
+            if self._admin is not None:
+                self._admin.close()
+                self._admin = None
 
 
 class KafkaEventConsumer:

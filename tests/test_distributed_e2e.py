@@ -1,0 +1,124 @@
+"""The distributed shape end to end: ingest, search and matcher as three processes over Kafka and Elasticsearch."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.helpers import posting, wait_for
+
+pytestmark = [pytest.mark.distributed, pytest.mark.elasticsearch, pytest.mark.kafka]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Service:
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path) -> None:
+        self.name = name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_dir / f"{name}.log"
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", name, "--port", str(self.port)],
+            cwd=ROOT, env={**env, "JOBMATCH_PORT": str(self.port)}, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+
+    def ready(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(f"{self.name} exited early:\n{self.log_path.read_text()[-3000:]}")
+        try:
+            return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> str:
+        """SIGTERM, then the log line the lifespan writes after the consumer drained and backends closed."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            # uvicorn re-raises the signal once it has shut down cleanly, so -SIGTERM is a clean exit here.
+            code = self.process.wait(timeout=30)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+            self._log.close()
+        stopped = f"jobmatch {self.name} stopped" in self.log_path.read_text()
+        return "clean" if code in (0, -signal.SIGTERM) and stopped else f"exit {code}, stopped={stopped}"
+
+
+@pytest.fixture
+def services(elasticsearch_url: str, kafka_bootstrap: str, tmp_path: Path) -> Iterator[dict[str, Service]]:
+    tag = uuid.uuid4().hex[:8]
+    env = {
+        **os.environ,
+        "JOBMATCH_ENVIRONMENT": "test",
+        "JOBMATCH_INDEX_BACKEND": "elasticsearch",
+        "JOBMATCH_EVENTLOG_BACKEND": "kafka",
+        "JOBMATCH_ELASTICSEARCH_URL": elasticsearch_url,
+        "JOBMATCH_KAFKA_BOOTSTRAP": kafka_bootstrap,
+        "JOBMATCH_INDEX_PREFIX": f"e2e-{tag}",
+        "JOBMATCH_KAFKA_TOPIC_PREFIX": f"e2e-{tag}.",
+        "JOBMATCH_KAFKA_TOPIC_PARTITIONS": "2",
+    }
+    started = {name: Service(name, env, tmp_path) for name in ("ingest", "search", "matcher")}
+    try:
+        for service in started.values():
+            wait_for(service.ready, timeout_s=90, interval_s=0.5)
+        yield started
+    finally:
+        stops = {name: service.stop() for name, service in started.items()}
+        assert stops == {"ingest": "clean", "search": "clean", "matcher": "clean"}, stops
+
+
+def test_records_flow_from_ingest_to_search_and_matches(services: dict[str, Service]) -> None:
+    ingest, search, matcher = services["ingest"].url, services["search"].url, services["matcher"].url
+    batch = [
+        posting("d1", "招聘维修电工", description="负责设备维修，持电工证。", certificates=["电工证"]),
+        posting("d2", "电子厂普工", description="电子元件组装，包吃住。"),
+        posting("d3", "电焊工", location="昆山市", target_provinces=["410000"]),
+        posting("d4", "电工", status="closed"),
+        {"source": "e2e", "source_id": "bad", "title": "仓管", "employer": {"credit_code": "123"}},
+    ]
+    body = httpx.post(f"{ingest}/v1/postings", json=batch, timeout=30).json()
+    assert (body["accepted"], body["rejected"]) == (4, 1)
+
+    def electricians() -> list[str]:
+        hits = httpx.get(f"{search}/v1/postings/search", params={"q": "电工"}, timeout=10).json()["hits"]
+        return [hit["id"] for hit in hits]
+
+    assert wait_for(electricians, timeout_s=60) == ["test:d1"]
+    assert httpx.get(f"{search}/v1/postings/test:d3", timeout=10).json()["location"]["region_code"] == "320583"
+
+    seeker = {"source": "e2e", "source_id": "s1", "name": "李四", "id_number": "11010519491231002X",
+              "region_code": "410102", "desired_titles": ["焊工"], "willing_to_relocate": True}
+    assert httpx.post(f"{ingest}/v1/seekers", json=[seeker], timeout=30).json()["accepted"] == 1
+
+    def seeker_matches() -> list[dict]:
+        response = httpx.get(f"{matcher}/v1/seekers/e2e:s1/matches", timeout=10)
+        return response.json()["matches"] if response.status_code == 200 else []
+
+    matches = wait_for(seeker_matches, timeout_s=60)
+    assert matches[0]["posting"]["id"] == "test:d3"
+    assert "跨省劳务协作" in matches[0]["explain"]["reasons"]
+    assert "李四" not in str(matches)
+
+    adhoc = httpx.post(f"{matcher}/v1/match", json={"desired_titles": ["电工"], "location": "郑州"}, timeout=10)
+    assert [m["posting"]["id"] for m in adhoc.json()["matches"]][0] == "test:d1"
+    assert "test:d4" not in [m["posting"]["id"] for m in adhoc.json()["matches"]]
+
+    assert httpx.delete(f"{ingest}/v1/postings/test:d1", timeout=10).status_code == 202
+    wait_for(lambda: electricians() == [], timeout_s=60)
