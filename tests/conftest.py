@@ -62,3 +62,38 @@ def elasticsearch_url() -> Iterator[str]:
 def kafka_bootstrap() -> Iterator[str]:
     """``127.0.0.1:PORT`` of a single-node KRaft Kafka broker."""
     yield from _serve("JOBMATCH_TEST_KAFKA_BOOTSTRAP", local_servers.start_kafka)
+
+
+# --- per-backend counts, and no silent skips -------------------------------------------------
+
+_BACKEND_MARKERS = ("elasticsearch", "kafka", "distributed")
+_outcomes: dict[str, dict[str, int]] = {}
+
+
+def _backends_of(report: pytest.TestReport) -> list[str]:
+    keywords = report.keywords
+    found = [name for name in _BACKEND_MARKERS if name in keywords]
+    found += [name for name in ("tantivy", "sqlite") if f"[{name}" in report.nodeid]
+    return found
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        for backend in _backends_of(report) or ["other"]:
+            counts = _outcomes.setdefault(backend, {})
+            counts[report.outcome] = counts.get(report.outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.section("tests per backend")
+    for backend in ("elasticsearch", "kafka", "distributed", "tantivy", "sqlite"):
+        counts = _outcomes.get(backend, {})
+        line = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "none ran"
+        terminalreporter.write_line(f"{backend:>14}: {line}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # In CI a skipped test would hide a backend that never ran: fail the run instead.
+    skipped = sum(counts.get("skipped", 0) for counts in _outcomes.values())
+    if os.environ.get("CI") and skipped and session.exitstatus == 0:
+        session.exitstatus = 1

@@ -237,7 +237,7 @@ def test_compose_backend_addresses_reach_the_backend_services(monkeypatch: pytes
     services = compose()["services"]
     advertised = compose_environment(services["kafka"])["KAFKA_ADVERTISED_LISTENERS"]
     advertised_addresses = {listener.split("://", 1)[1] for listener in advertised.split(",")}
-    for name, service in app_services().items():
+    for service in app_services().values():
         settings = settings_from(compose_environment(service), monkeypatch)
         assert settings.elasticsearch_url == "http://elasticsearch:9200"
         assert settings.kafka_bootstrap in advertised_addresses
@@ -254,8 +254,12 @@ def test_elasticsearch_image_major_matches_the_python_client() -> None:
 
 
 def test_image_tags_match_the_servers_the_tests_run() -> None:
-    assert image_tag("elasticsearch") == module_constant(LOCAL_SERVERS, "ELASTICSEARCH_VERSION")
-    assert image_tag("kafka") == module_constant(LOCAL_SERVERS, "KAFKA_VERSION")
+    for service, constant in (("elasticsearch", "ELASTICSEARCH_VERSION"), ("kafka", "KAFKA_VERSION")):
+        tested = module_constant(LOCAL_SERVERS, constant)
+        assert image_tag(service) == tested, (
+            f"docker-compose.yml runs {service} {image_tag(service)} but the tests run {tested} "
+            f"(deploy/local/servers.py {constant}); change both, and the version in deploy/k8s/data/"
+        )
 
 
 # ---------------------------------------------------------------- Dockerfile
