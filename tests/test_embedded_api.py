@@ -180,3 +180,17 @@ def test_health_ready_metrics_openapi(client: TestClient) -> None:
     assert "jobmatch_http_requests_total" in client.get("/metrics").text
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/v1/postings", "/v1/postings/search", "/v1/match", "/v1/seekers/{seeker_id}/matches"} <= set(paths)
+
+
+def test_bad_query_parameters_answer_stable_codes(client: TestClient) -> None:
+    cases = {
+        "/v1/postings/search?region=999999": (400, "UNKNOWN_REGION"),
+        "/v1/postings/search?region=41": (422, "VALIDATION_FAILED"),
+        "/v1/postings/search?page=500&size=100": (400, "PAGE_TOO_DEEP"),
+        "/v1/postings/search?facets=colour": (400, "UNKNOWN_FACET"),
+        "/v1/postings/search?education=火星学历": (400, "UNKNOWN_EDUCATION"),
+        "/v1/postings/search?sort=random": (422, "VALIDATION_FAILED"),
+    }
+    for path, (status, code) in cases.items():
+        response = client.get(path)
+        assert (response.status_code, response.json()["error"]["code"]) == (status, code), path

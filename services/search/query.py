@@ -38,6 +38,8 @@ FACETS = {
     "salary": RangeFacet("salary_top", SALARY_BANDS),
 }
 SortOrder = Literal["relevance", "newest", "salary"]
+# Elasticsearch's default max_result_window; deeper pages cost more than any kiosk needs.
+MAX_RESULT_WINDOW = 10_000
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ def region_filter(code: str, field: str = "region_path") -> Terms:
 
 def build_posting_request(params: PostingSearch, *, now: float | None = None) -> tuple[SearchRequest, list[str]]:
     """The port request and the query's tokens (for highlighting)."""
+    if params.page * params.size > MAX_RESULT_WINDOW:
+        raise BadRequest(f"最多可翻到第 {MAX_RESULT_WINDOW} 条结果，请缩小查询范围", code="PAGE_TOO_DEEP")
     filters = open_posting_filters(now)
     if params.region:
         filters.append(region_filter(params.region))
