@@ -48,7 +48,9 @@ def main() -> None:
     now = datetime.now(UTC)
     raw = generate_postings(args.postings, seed=7, now=now)
     started = time.perf_counter()
-    records = [record for record, _ in (check_record("postings", item, received_at=now) for item in raw) if record]
+    records = [
+        record for record, _ in (check_record("postings", item, received_at=now) for item in raw) if record
+    ]
     normalised_s = time.perf_counter() - started
     started = time.perf_counter()
     docs = [posting_doc(record) for record in records]
@@ -74,13 +76,24 @@ def main() -> None:
         timed("search q=焊工 (rare), top 10, no facets", args.queries, query(q="焊工", facets=()))
         timed("search q=普工 (common), top 10, no facets", args.queries, query(q="普工", facets=()))
         timed("search q=包吃住 (very common), top 10, no facets", args.queries, query(q="包吃住", facets=()))
-        timed("search q=电工 region=410000 salary>=5000, 4 facets", args.queries,
-              query(q="电工", region="410000", salary_min=5000))
+        timed(
+            "search q=电工 region=410000 salary>=5000, 4 facets",
+            args.queries,
+            query(q="电工", region="410000", salary_min=5000),
+        )
         timed("search no q, newest first, 4 facets", args.queries, query(sort="newest"))
-        profile = Profile(desired_titles=["电工"], certificates=["电工证"], region_code="410105",
-                          expected_salary_min=5000, willing_to_relocate=True)
-        timed("match: 200 candidates re-ranked, top 20", max(20, args.queries // 5),
-              lambda: match_postings(profile, postings=index, limit=20))
+        profile = Profile(
+            desired_titles=["电工"],
+            certificates=["电工证"],
+            region_code="410105",
+            expected_salary_min=5000,
+            willing_to_relocate=True,
+        )
+        timed(
+            "match: 200 candidates re-ranked, top 20",
+            max(20, args.queries // 5),
+            lambda: match_postings(profile, postings=index, limit=20),
+        )
         index.close()
 
 

@@ -1,7 +1,7 @@
 """Command line: run the embedded shape or one service, or reindex.
 
-    jobmatch embedded [--demo]   all three services on one port (tantivy + SQLite)
-    jobmatch ingest|search|matcher   one service, configured by JOBMATCH_* variables
+jobmatch embedded [--demo]   all three services on one port (tantivy + SQLite)
+jobmatch ingest|search|matcher   one service, configured by JOBMATCH_* variables
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     print(f"jobmatch {args.service}: OpenAPI docs at http://{host}:{port}/docs", flush=True)
     # uvicorn handles SIGTERM: it stops accepting, then runs the lifespan exit, which drains the consumer.
-    uvicorn.run(APPS[args.service], factory=True, host=host, port=port, log_level="info",
-                timeout_graceful_shutdown=20)
+    uvicorn.run(
+        APPS[args.service], factory=True, host=host, port=port, log_level="info", timeout_graceful_shutdown=20
+    )
 
 
 if __name__ == "__main__":

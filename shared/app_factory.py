@@ -42,8 +42,12 @@ def build_app(
         app.state.runtime = active
         if on_start:
             on_start(app, active)
-        log.info("%s started (index=%s, event log=%s)", title, active.settings.index_backend,
-                 active.settings.eventlog_backend)
+        log.info(
+            "%s started (index=%s, event log=%s)",
+            title,
+            active.settings.index_backend,
+            active.settings.eventlog_backend,
+        )
         try:
             yield
         finally:

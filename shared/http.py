@@ -58,8 +58,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = [
-            {"field": ".".join(str(p) for p in err["loc"][1:]) or str(err["loc"][0]), "code": err["type"],
-             "message": err["msg"]}
+            {
+                "field": ".".join(str(p) for p in err["loc"][1:]) or str(err["loc"][0]),
+                "code": err["type"],
+                "message": err["msg"],
+            }
             for err in exc.errors()
         ]
         return ChineseJSONResponse(error_body("VALIDATION_FAILED", "请求参数无效", details), status_code=422)
@@ -100,7 +103,8 @@ def health_router(ready_checks: Callable[[Request], dict[str, bool]]) -> APIRout
         checks = ready_checks(request)
         ready = all(checks.values())
         return ChineseJSONResponse(
-            {"status": "ready" if ready else "unavailable", "checks": checks}, status_code=200 if ready else 503
+            {"status": "ready" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
         )
 
     @router.get("/metrics")

@@ -65,15 +65,15 @@ def region_fields(region: Region | None, text: str | None) -> dict[str, Any]:
     }
 
 
-def _resolve_region(
-    code: str | None, text: str | None, field: str, warnings: list[Problem]
-) -> Region | None:
+def _resolve_region(code: str | None, text: str | None, field: str, warnings: list[Problem]) -> Region | None:
     if code:
         region = get_region(code)
         if region is None:
             raise FieldProblem(Problem(field, "REGION_CODE_UNKNOWN", f"行政区划代码 {code} 不存在"))
         if region.code != code:
-            warnings.append(Problem(field, "REGION_CODE_RENAMED", f"行政区划代码 {code} 已调整为 {region.code}"))
+            warnings.append(
+                Problem(field, "REGION_CODE_RENAMED", f"行政区划代码 {code} 已调整为 {region.code}")
+            )
         return region
     if text:
         region = resolve_location(text)
@@ -95,13 +95,17 @@ def normalise_posting(item: PostingIn, *, received_at: datetime) -> tuple[dict[s
 
     education = parse_education(item.education_min)
     if item.education_min and education is None:
-        warnings.append(Problem("education_min", "EDUCATION_UNKNOWN", f"无法识别学历要求「{item.education_min}」"))
+        warnings.append(
+            Problem("education_min", "EDUCATION_UNKNOWN", f"无法识别学历要求「{item.education_min}」")
+        )
 
     target_provinces = []
     for code in item.target_provinces:
         province = get_region(code)
         if province is None or province.level != "province":
-            raise FieldProblem(Problem("target_provinces", "REGION_CODE_UNKNOWN", f"{code} 不是省级行政区划代码"))
+            raise FieldProblem(
+                Problem("target_provinces", "REGION_CODE_UNKNOWN", f"{code} 不是省级行政区划代码")
+            )
         target_provinces.append(province.code)
 
     posted_at = as_china_time(item.posted_at) or received_at

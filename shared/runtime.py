@@ -45,8 +45,11 @@ class Runtime:
 
     def ready_checks(self) -> dict[str, bool]:
         checks: dict[str, bool] = {}
-        for name, backend in (("event_log", self.event_log), ("postings_index", self.postings),
-                              ("seekers_index", self.seekers)):
+        for name, backend in (
+            ("event_log", self.event_log),
+            ("postings_index", self.postings),
+            ("seekers_index", self.seekers),
+        ):
             if backend is None:
                 continue
             try:

@@ -128,13 +128,21 @@ class Segmenter:
 
     def words(self, normalized: str) -> list[str]:
         """Precise-mode words of already-normalised text, punctuation and spaces dropped."""
-        return [word for run in _SEGMENTABLE_RUN.findall(normalized) for word in self._cuts.cut(run)
-                if _WORD_CHAR.search(word)]
+        return [
+            word
+            for run in _SEGMENTABLE_RUN.findall(normalized)
+            for word in self._cuts.cut(run)
+            if _WORD_CHAR.search(word)
+        ]
 
     def search_words(self, normalized: str) -> list[str]:
         """Search-mode words: every precise word preceded by the dictionary words inside it."""
-        return [word for run in _SEGMENTABLE_RUN.findall(normalized)
-                for word in self._cuts.cut_for_search(run) if _WORD_CHAR.search(word)]
+        return [
+            word
+            for run in _SEGMENTABLE_RUN.findall(normalized)
+            for word in self._cuts.cut_for_search(run)
+            if _WORD_CHAR.search(word)
+        ]
 
 
 _lock = threading.Lock()

@@ -65,7 +65,9 @@ def setting_name(variable: str) -> str:
 
 
 def assert_settings_fields(variables: Any, where: str) -> None:
-    unknown = sorted(v for v in variables if v.startswith(ENV_PREFIX) and setting_name(v) not in Settings.model_fields)
+    unknown = sorted(
+        v for v in variables if v.startswith(ENV_PREFIX) and setting_name(v) not in Settings.model_fields
+    )
     assert not unknown, f"{where} sets {unknown}, which shared/settings.py does not define"
 
 
@@ -86,7 +88,9 @@ def build_app_keywords(service: str) -> dict[str, ast.expr]:
     for node in ast.walk(ast.parse(Path(spec.origin).read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "build_app":
             return {kw.arg: kw.value for kw in node.keywords if kw.arg}
-    raise AssertionError(f"{module} has no build_app(...) call; teach this test where its backends are chosen")
+    raise AssertionError(
+        f"{module} has no build_app(...) call; teach this test where its backends are chosen"
+    )
 
 
 def backends_needed(service: str) -> set[str]:
@@ -176,7 +180,9 @@ def compose_environment(service: dict[str, Any]) -> dict[str, str]:
 def image_tag(service: str) -> str:
     image = interpolate(compose()["services"][service]["image"])
     repository, _, tag = image.rpartition(":")
-    assert repository and re.fullmatch(r"\d+\.\d+\.\d+", tag), f"{service} image {image!r} needs a concrete x.y.z tag"
+    assert repository and re.fullmatch(r"\d+\.\d+\.\d+", tag), (
+        f"{service} image {image!r} needs a concrete x.y.z tag"
+    )
     return tag
 
 
@@ -184,7 +190,9 @@ def test_compose_variables_have_a_default_or_a_required_message() -> None:
     for match in re.finditer(r"\$\{[^}]*\}", compose_text()):
         parsed = _COMPOSE_VARIABLE.fullmatch(match.group())
         assert parsed, f"unparseable variable {match.group()}"
-        assert parsed["op"], f"{match.group()} turns silently empty when unset: give it :-default or :?message"
+        assert parsed["op"], (
+            f"{match.group()} turns silently empty when unset: give it :-default or :?message"
+        )
         if parsed["op"].endswith("?"):
             assert parsed["arg"].strip(), f"{match.group()} must say what to supply"
 
@@ -217,7 +225,9 @@ def test_compose_ports_and_readiness_checks_use_jobmatch_port(monkeypatch: pytes
         targets = {int(p["target"]) for p in service["ports"]}
         assert targets == {port}, f"{name} publishes {targets} but listens on JOBMATCH_PORT={port}"
         probe = " ".join(service["healthcheck"]["test"])
-        assert "JOBMATCH_PORT" in probe and "/readyz" in probe, f"{name}'s healthcheck must ask /readyz on its port"
+        assert "JOBMATCH_PORT" in probe and "/readyz" in probe, (
+            f"{name}'s healthcheck must ask /readyz on its port"
+        )
 
 
 def test_compose_healthchecks_and_dependencies_follow_the_code() -> None:
@@ -347,13 +357,19 @@ def test_dockerfile_runtime_stage() -> None:
 
 
 def test_dockerfile_installs_the_project_without_test_extras() -> None:
-    installs = [i.arguments for i in dockerfile_instructions() if i.keyword == "RUN" and "pip install" in i.arguments]
+    installs = [
+        i.arguments for i in dockerfile_instructions() if i.keyword == "RUN" and "pip install" in i.arguments
+    ]
     assert installs, "the Dockerfile no longer pip-installs the project"
     for command in installs:
         target = command.split("pip install", 1)[1].split("&&")[0]
-        assert "[" not in target and "-e " not in target, f"install the plain project, no extras/editable: {command}"
+        assert "[" not in target and "-e " not in target, (
+            f"install the plain project, no extras/editable: {command}"
+        )
     build_tools = re.compile(r"\b(gcc|g\+\+|build-essential|make)\b")
-    assert not any(build_tools.search(i.arguments) for i in runtime_stage()), "build tools in the runtime stage"
+    assert not any(build_tools.search(i.arguments) for i in runtime_stage()), (
+        "build tools in the runtime stage"
+    )
 
 
 def dockerignore_excludes(path: str) -> bool:
@@ -379,15 +395,23 @@ def test_build_context_holds_everything_pip_needs() -> None:
             copied.update(s.rstrip("/") for s in sources)
     project = pyproject()
     needed = {"pyproject.toml", project["project"]["readme"]}
-    needed |= {pattern.rstrip("*") for pattern in project["tool"]["setuptools"]["packages"]["find"]["include"]}
+    needed |= {
+        pattern.rstrip("*") for pattern in project["tool"]["setuptools"]["packages"]["find"]["include"]
+    }
     assert needed <= copied, f"the Dockerfile does not copy {sorted(needed - copied)}"
     for source in copied:
         path = ROOT / source
         assert path.exists(), f"COPY {source}: no such file"
-        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+        files = (
+            [path]
+            if path.is_file()
+            else [p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+        )
         for file in files:
             relative = file.relative_to(ROOT).as_posix()
-            assert not dockerignore_excludes(relative), f".dockerignore leaves {relative} out of the build context"
+            assert not dockerignore_excludes(relative), (
+                f".dockerignore leaves {relative} out of the build context"
+            )
     for package, patterns in project["tool"]["setuptools"].get("package-data", {}).items():
         for pattern in patterns:
             data_files = list((ROOT / package).glob(pattern))
@@ -511,14 +535,20 @@ def test_kustomizations_list_every_file() -> None:
     for kustomization in kustomizations:
         directory = kustomization.parent
         listed = yaml.safe_load(kustomization.read_text(encoding="utf-8"))
-        assert listed["apiVersion"].startswith("kustomize.config.k8s.io/") and listed["kind"] == "Kustomization"
+        assert (
+            listed["apiVersion"].startswith("kustomize.config.k8s.io/") and listed["kind"] == "Kustomization"
+        )
         resources = set(listed.get("resources", []))
         for resource in resources:
-            assert (directory / resource).exists(), f"{kustomization.relative_to(ROOT)} lists missing {resource}"
+            assert (directory / resource).exists(), (
+                f"{kustomization.relative_to(ROOT)} lists missing {resource}"
+            )
         expected = {p.name for p in directory.glob("*.yaml") if p.name != "kustomization.yaml"}
         expected -= {p.name for p in directory.glob("*.example.yaml")}
         expected |= {p.name for p in directory.iterdir() if (p / "kustomization.yaml").is_file()}
-        assert resources == expected, f"{kustomization.relative_to(ROOT)}: lists {sorted(resources)}, has {sorted(expected)}"
+        assert resources == expected, (
+            f"{kustomization.relative_to(ROOT)}: lists {sorted(resources)}, has {sorted(expected)}"
+        )
 
 
 def test_kustomize_image_tag_is_the_project_version() -> None:
@@ -530,7 +560,9 @@ def test_kustomize_image_tag_is_the_project_version() -> None:
 
 def test_secret_template_is_a_marked_placeholder_that_covers_every_reference() -> None:
     assert SECRET_TEMPLATE.is_file()
-    assert SECRET_TEMPLATE.name not in yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text())["resources"]
+    assert (
+        SECRET_TEMPLATE.name not in yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text())["resources"]
+    )
     (template,) = [m.body for m in manifests() if m.path == SECRET_TEMPLATE]
     assert template["kind"] == "Secret" and "TEMPLATE" in SECRET_TEMPLATE.read_text().splitlines()[0]
     provided = {(template["metadata"]["name"], key) for key in template["stringData"]}
@@ -541,7 +573,9 @@ def test_secret_template_is_a_marked_placeholder_that_covers_every_reference() -
                 reference = variable["valueFrom"]["secretKeyRef"]
                 assert (reference["name"], reference["key"]) in provided, f"{service}: {reference}"
     elasticsearch = one("Elasticsearch")
-    assert [r["secretName"] for r in elasticsearch["spec"]["auth"]["fileRealm"]] == [template["metadata"]["name"]]
+    assert [r["secretName"] for r in elasticsearch["spec"]["auth"]["fileRealm"]] == [
+        template["metadata"]["name"]
+    ]
     defined_roles = set(elasticsearch_roles())
     assert set(template["stringData"]["roles"].split(",")) <= defined_roles
 
@@ -574,7 +608,9 @@ def test_deployments_have_probes_resources_and_a_locked_down_pod() -> None:
             assert probe["httpGet"]["path"] == path
             assert probe["httpGet"]["port"] in port_names or probe["httpGet"]["port"] in port_names.values()
         for kind in ("requests", "limits"):
-            assert {"cpu", "memory"} <= set(container["resources"].get(kind, {})), f"{service} resources.{kind}"
+            assert {"cpu", "memory"} <= set(container["resources"].get(kind, {})), (
+                f"{service} resources.{kind}"
+            )
 
         pod_security = pod["securityContext"]
         assert pod_security["runAsNonRoot"] is True
@@ -631,7 +667,10 @@ def test_k8s_backend_addresses_name_the_operator_services(monkeypatch: pytest.Mo
     elasticsearch = one("Elasticsearch")
     kafka = one("Kafka")
     (plain,) = [lst for lst in kafka["spec"]["kafka"]["listeners"] if lst["tls"] is False]
-    assert config_map()["JOBMATCH_KAFKA_BOOTSTRAP"] == f"{kafka['metadata']['name']}-kafka-bootstrap:{plain['port']}"
+    assert (
+        config_map()["JOBMATCH_KAFKA_BOOTSTRAP"]
+        == f"{kafka['metadata']['name']}-kafka-bootstrap:{plain['port']}"
+    )
     for service, deployment in deployments().items():
         settings = settings_from(resolved_environment(deployment), monkeypatch)
         if "elasticsearch" in backends_needed(service):
@@ -662,7 +701,11 @@ def test_data_tier_versions_and_capacity(monkeypatch: pytest.MonkeyPatch) -> Non
     assert elasticsearch["spec"]["version"] == image_tag("elasticsearch")
     assert kafka["spec"]["kafka"]["version"] == image_tag("kafka")
 
-    pools = [p for p in of_kind("KafkaNodePool") if p["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]]
+    pools = [
+        p
+        for p in of_kind("KafkaNodePool")
+        if p["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
+    ]
     brokers = sum(p["spec"]["replicas"] for p in pools if "broker" in p["spec"]["roles"])
     assert any("controller" in p["spec"]["roles"] for p in pools), "KRaft needs a controller pool"
     settings = settings_from(config_map(), monkeypatch)
@@ -670,7 +713,9 @@ def test_data_tier_versions_and_capacity(monkeypatch: pytest.MonkeyPatch) -> Non
     min_insync = int(kafka["spec"]["kafka"]["config"].get("min.insync.replicas", 1))
     assert min_insync < settings.kafka_topic_replication, "one broker down would stop every write"
 
-    granted = [n for role in elasticsearch_roles().values() for grant in role["indices"] for n in grant["names"]]
+    granted = [
+        n for role in elasticsearch_roles().values() for grant in role["indices"] for n in grant["names"]
+    ]
     assert any(fnmatch.fnmatchcase(f"{settings.index_prefix}-postings-000001", n) for n in granted), (
         f"no role covers the indexes of JOBMATCH_INDEX_PREFIX={settings.index_prefix}"
     )

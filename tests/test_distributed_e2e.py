@@ -35,7 +35,10 @@ class Service:
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "services.cli", name, "--port", str(self.port)],
-            cwd=ROOT, env={**env, "JOBMATCH_PORT": str(self.port)}, stdout=self._log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env={**env, "JOBMATCH_PORT": str(self.port)},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
 
     def ready(self) -> bool:
@@ -101,10 +104,19 @@ def test_records_flow_from_ingest_to_search_and_matches(services: dict[str, Serv
         return [hit["id"] for hit in hits]
 
     assert wait_for(electricians, timeout_s=60) == ["test:d1"]
-    assert httpx.get(f"{search}/v1/postings/test:d3", timeout=10).json()["location"]["region_code"] == "320583"
+    assert (
+        httpx.get(f"{search}/v1/postings/test:d3", timeout=10).json()["location"]["region_code"] == "320583"
+    )
 
-    seeker = {"source": "e2e", "source_id": "s1", "name": "李四", "id_number": "11010519491231002X",
-              "region_code": "410102", "desired_titles": ["焊工"], "willing_to_relocate": True}
+    seeker = {
+        "source": "e2e",
+        "source_id": "s1",
+        "name": "李四",
+        "id_number": "11010519491231002X",
+        "region_code": "410102",
+        "desired_titles": ["焊工"],
+        "willing_to_relocate": True,
+    }
     assert httpx.post(f"{ingest}/v1/seekers", json=[seeker], timeout=30).json()["accepted"] == 1
 
     def seeker_matches() -> list[dict]:
@@ -116,9 +128,11 @@ def test_records_flow_from_ingest_to_search_and_matches(services: dict[str, Serv
     assert "跨省劳务协作" in matches[0]["explain"]["reasons"]
     assert "李四" not in str(matches)
 
-    adhoc = httpx.post(f"{matcher}/v1/match", json={"desired_titles": ["电工"], "location": "郑州"}, timeout=10)
-    assert [m["posting"]["id"] for m in adhoc.json()["matches"]][0] == "test:d1"
-    assert "test:d4" not in [m["posting"]["id"] for m in adhoc.json()["matches"]]
+    adhoc = httpx.post(
+        f"{matcher}/v1/match", json={"desired_titles": ["电工"], "location": "郑州"}, timeout=10
+    )
+    adhoc_ids = [m["posting"]["id"] for m in adhoc.json()["matches"]]
+    assert adhoc_ids[0] == "test:d1" and "test:d4" not in adhoc_ids
 
     assert httpx.delete(f"{ingest}/v1/postings/test:d1", timeout=10).status_code == 202
     wait_for(lambda: electricians() == [], timeout_s=60)

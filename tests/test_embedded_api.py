@@ -43,7 +43,9 @@ def seed(client: TestClient) -> None:
         posting("3", "电商运营专员", description="负责淘宝店铺运营和推广。", location="杭州市"),
         posting("4", "电焊工", description="熟练氩弧焊，有焊工证优先。", location="昆山市"),
         posting("5", "电工（已招满）", status="closed"),
-        posting("6", "电工学徒", expires_at="2020-01-31T00:00:00+08:00", posted_at="2020-01-01T00:00:00+08:00"),
+        posting(
+            "6", "电工学徒", expires_at="2020-01-31T00:00:00+08:00", posted_at="2020-01-01T00:00:00+08:00"
+        ),
     ]
     response = client.post("/v1/postings", json=batch)
     assert response.status_code == 200, response.text
@@ -98,8 +100,11 @@ def test_bad_record_does_not_sink_batch(client: TestClient) -> None:
     by_index = {r["index"]: r for r in body["results"]}
     assert by_index[1]["errors"][0]["field"] == "employer.credit_code"
     assert "checksum" in by_index[1]["errors"][0]["message"]
-    assert by_index[2]["errors"][0] == {"field": "title", "code": "REQUIRED",
-                                        "message": by_index[2]["errors"][0]["message"]}
+    assert by_index[2]["errors"][0] == {
+        "field": "title",
+        "code": "REQUIRED",
+        "message": by_index[2]["errors"][0]["message"],
+    }
     assert by_index[3]["status"] == "accepted"
     assert by_index[3]["warnings"][0]["code"] == "SALARY_UNPARSED"
     assert by_index[4]["errors"][0]["code"] == "NOT_AN_OBJECT"
@@ -108,9 +113,14 @@ def test_bad_record_does_not_sink_batch(client: TestClient) -> None:
 
 
 def test_ndjson_with_one_broken_line(client: TestClient) -> None:
-    lines = [json.dumps(posting("n1", "厨师"), ensure_ascii=False), "{broken", json.dumps(posting("n2", "服务员"))]
-    response = client.post("/v1/postings", content="\n".join(lines).encode(),
-                           headers={"content-type": "application/x-ndjson"})
+    lines = [
+        json.dumps(posting("n1", "厨师"), ensure_ascii=False),
+        "{broken",
+        json.dumps(posting("n2", "服务员")),
+    ]
+    response = client.post(
+        "/v1/postings", content="\n".join(lines).encode(), headers={"content-type": "application/x-ndjson"}
+    )
     body = response.json()
     assert (body["accepted"], body["rejected"]) == (2, 1)
     assert body["results"][1]["errors"][0]["code"] == "MALFORMED_JSON"
@@ -128,8 +138,15 @@ def test_malformed_json_and_oversized_body(client: TestClient) -> None:
 
 def test_match_explains_and_never_returns_closed_or_expired(client: TestClient) -> None:
     seed(client)
-    response = client.post("/v1/match", json={"desired_titles": ["电工"], "certificates": ["电工证"],
-                                              "location": "郑州市", "expected_salary_min": 5000})
+    response = client.post(
+        "/v1/match",
+        json={
+            "desired_titles": ["电工"],
+            "certificates": ["电工证"],
+            "location": "郑州市",
+            "expected_salary_min": 5000,
+        },
+    )
     assert response.status_code == 200, response.text
     matches = response.json()["matches"]
     ids = [m["posting"]["id"] for m in matches]
@@ -143,8 +160,15 @@ def test_match_explains_and_never_returns_closed_or_expired(client: TestClient) 
 
 def test_stored_seeker_matches_and_unknown_seeker(client: TestClient) -> None:
     seed(client)
-    seeker = {"source": "test", "source_id": "s1", "name": "张三", "phone": "13800138000",
-              "region_code": "410105", "desired_titles": ["焊工"], "willing_to_relocate": True}
+    seeker = {
+        "source": "test",
+        "source_id": "s1",
+        "name": "张三",
+        "phone": "13800138000",
+        "region_code": "410105",
+        "desired_titles": ["焊工"],
+        "willing_to_relocate": True,
+    }
     assert client.post("/v1/seekers", json=[seeker]).json()["accepted"] == 1
     body = wait_for(lambda: client.get("/v1/seekers/test:s1/matches").json().get("matches"))
     assert body[0]["posting"]["title"] == "电焊工"
@@ -176,10 +200,16 @@ def test_events_accepted_before_a_crash_are_indexed_after_restart(data_dir: Path
 def test_health_ready_metrics_openapi(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz").json()
-    assert ready["status"] == "ready" and set(ready["checks"]) == {"event_log", "postings_index", "seekers_index"}
+    assert ready["status"] == "ready" and set(ready["checks"]) == {
+        "event_log",
+        "postings_index",
+        "seekers_index",
+    }
     assert "jobmatch_http_requests_total" in client.get("/metrics").text
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/v1/postings", "/v1/postings/search", "/v1/match", "/v1/seekers/{seeker_id}/matches"} <= set(paths)
+    assert {"/v1/postings", "/v1/postings/search", "/v1/match", "/v1/seekers/{seeker_id}/matches"} <= set(
+        paths
+    )
 
 
 def test_bad_query_parameters_answer_stable_codes(client: TestClient) -> None:

@@ -36,10 +36,23 @@ CORPUS = [
     posting("b", "维修电工", description="设备维修保养，三班倒。", salary="7000-9000", posted_at=day(1)),
     posting("c", "设备维护员", description="要求持电工证，会看图纸。", salary="5000-6000", posted_at=day(2)),
     posting("d", "电子厂普工", description="电子元件插件，包吃住。", salary="4500-5500", posted_at=day(0)),
-    posting("e", "电焊工", description="二保焊、氩弧焊熟练。", salary="8000-10000", location="昆山市",
-            posted_at=day(5), target_provinces=["410000"]),
-    posting("f", "电工", description="小区物业电工，持证上岗。", salary="4000-5000", location="河南省开封市兰考县",
-            posted_at=day(4)),
+    posting(
+        "e",
+        "电焊工",
+        description="二保焊、氩弧焊熟练。",
+        salary="8000-10000",
+        location="昆山市",
+        posted_at=day(5),
+        target_provinces=["410000"],
+    ),
+    posting(
+        "f",
+        "电工",
+        description="小区物业电工，持证上岗。",
+        salary="4000-5000",
+        location="河南省开封市兰考县",
+        posted_at=day(4),
+    ),
     posting("g", "电工", description="已招满。", status="closed", posted_at=day(1)),
     posting("h", "叉车司机", description="持叉车证，仓库装卸。", salary="5500-6500", posted_at=day(6)),
 ]
@@ -91,9 +104,12 @@ def test_sorted_orders(index: SearchIndex) -> None:
 
 
 def test_match_order(index: SearchIndex) -> None:
-    profile = Profile(desired_titles=["电工"], certificates=["电工证"], region_code="410105",
-                      expected_salary_min=6000)
-    ranked = [s.record["source_id"] for s in match_postings(profile, postings=index, limit=5, now=NOW.timestamp())]
+    profile = Profile(
+        desired_titles=["电工"], certificates=["电工证"], region_code="410105", expected_salary_min=6000
+    )
+    ranked = [
+        s.record["source_id"] for s in match_postings(profile, postings=index, limit=5, now=NOW.timestamp())
+    ]
     assert ranked == ["a", "b", "c", "f"]
     mover = Profile(desired_titles=["焊工"], region_code="410225", willing_to_relocate=True)
     top = match_postings(mover, postings=index, limit=3, now=NOW.timestamp())[0]

@@ -41,7 +41,9 @@ def test_normalize_folds_full_width_lowercases_ascii_and_collapses_whitespace() 
     assert normalize("ＡＢＣ１２３") == "abc123"
 
 
-@pytest.mark.parametrize("posting", ["电子厂普工", "电商运营", "电子商务专员", "电子厂招普工，包吃住，电商客服"])
+@pytest.mark.parametrize(
+    "posting", ["电子厂普工", "电商运营", "电子商务专员", "电子厂招普工，包吃住，电商客服"]
+)
 def test_electrician_query_misses_electronics_and_ecommerce_postings(posting: str) -> None:
     assert not matches("电工", posting)
 
@@ -93,7 +95,15 @@ def test_index_tokens_drop_punctuation_and_split_ranges() -> None:
 
 
 def test_words_in_gives_precise_words_without_stopwords() -> None:
-    assert words_in("会计（兼出纳），熟悉用友、金蝶，有会计证") == ["会计", "兼", "出纳", "熟悉", "用友", "金蝶", "会计证"]
+    assert words_in("会计（兼出纳），熟悉用友、金蝶，有会计证") == [
+        "会计",
+        "兼",
+        "出纳",
+        "熟悉",
+        "用友",
+        "金蝶",
+        "会计证",
+    ]
 
 
 def test_synonyms_are_symmetric_and_normalized() -> None:
@@ -130,7 +140,8 @@ def test_rjieba_and_jieba_give_the_same_tokens(corpus: list[str]) -> None:
     texts = corpus + [entry.word for entry in read_domain_dict()]
     assert len(corpus) >= 300
     disagreements = [
-        text for text in texts
+        text
+        for text in texts
         if index_tokens(text, segmenter=rust) != index_tokens(text, segmenter=python)
         or words_in(text, segmenter=rust) != words_in(text, segmenter=python)
     ]
@@ -156,7 +167,11 @@ print("ok")
 """
     result = subprocess.run(
         [sys.executable, "-W", "error", "-c", script],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=False,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"

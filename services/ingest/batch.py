@@ -53,14 +53,18 @@ def _problems(exc: ValidationError) -> list[Problem]:
     problems = []
     for err in exc.errors():
         # Union members (str | object) add their type name to the path; callers know only field names.
-        parts = [str(p) for p in err["loc"] if not (isinstance(p, str) and p in ("str", "LocationIn", "SalaryIn"))]
+        parts = [
+            str(p) for p in err["loc"] if not (isinstance(p, str) and p in ("str", "LocationIn", "SalaryIn"))
+        ]
         message = err["msg"].removeprefix("Value error, ")
         code = _ERROR_CODES.get(err["type"], "INVALID")
         problems.append(Problem(".".join(parts) or "(record)", code, message))
     return problems
 
 
-def check_record(kind: Kind, raw: Any, *, received_at: datetime) -> tuple[dict[str, Any] | None, RecordOutcome]:
+def check_record(
+    kind: Kind, raw: Any, *, received_at: datetime
+) -> tuple[dict[str, Any] | None, RecordOutcome]:
     """Returns the normalised record (None when rejected) and its outcome; the caller sets ``index``."""
     if isinstance(raw, UnparseableLine):
         problem = Problem("(record)", "MALFORMED_JSON", f"第 {raw.line} 行不是有效的 JSON ({raw.reason})")
@@ -85,7 +89,9 @@ def _raw_id(raw: dict[str, Any]) -> str | None:
     return f"{source}:{source_id}" if isinstance(source, str) and isinstance(source_id, str | int) else None
 
 
-def ingest_batch(kind: Kind, items: list[Any], *, event_log: EventLog, received_at: datetime) -> dict[str, Any]:
+def ingest_batch(
+    kind: Kind, items: list[Any], *, event_log: EventLog, received_at: datetime
+) -> dict[str, Any]:
     accepted: list[tuple[str, dict[str, Any]]] = []
     rejected: list[tuple[str, dict[str, Any] | None]] = []
     outcomes: list[RecordOutcome] = []
@@ -96,8 +102,13 @@ def ingest_batch(kind: Kind, items: list[Any], *, event_log: EventLog, received_
         if record is not None:
             accepted.append((record["id"], record))
         else:
-            dead = {"kind": kind, "index": index, "errors": outcome.errors,
-                    "record": raw if isinstance(raw, dict) else None, "received_at": received_at.isoformat()}
+            dead = {
+                "kind": kind,
+                "index": index,
+                "errors": outcome.errors,
+                "record": raw if isinstance(raw, dict) else None,
+                "received_at": received_at.isoformat(),
+            }
             rejected.append((outcome.id or f"{kind}#{index}", dead))
     if accepted:
         event_log.publish(TOPICS[kind], accepted)

@@ -69,12 +69,16 @@ def candidate_request(profile: Profile, *, now: float) -> SearchRequest:
     return SearchRequest(filters=tuple(filters), sort=SortBy("posted_at"), limit=CANDIDATES)
 
 
-def match_postings(profile: Profile, *, postings: SearchIndex, limit: int, now: float | None = None) -> list[Scored]:
+def match_postings(
+    profile: Profile, *, postings: SearchIndex, limit: int, now: float | None = None
+) -> list[Scored]:
     now = time.time() if now is None else now
     result = postings.search(candidate_request(profile, now=now))
     top = max((hit.score for hit in result.hits), default=0.0) or 1.0
     moment = datetime.fromtimestamp(now, UTC)
-    scored = [score_posting(profile, hit.source, relevance=hit.score / top, now=moment) for hit in result.hits]
+    scored = [
+        score_posting(profile, hit.source, relevance=hit.score / top, now=moment) for hit in result.hits
+    ]
     scored.sort(key=lambda s: (-s.score, s.record["id"]))
     return scored[:limit]
 

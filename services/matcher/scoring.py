@@ -40,8 +40,10 @@ for _home, _partners in list(PARTNER_PROVINCES.items()):
 # Which posting programmes serve which seeker groups, and what to tell the seeker.
 PROGRAMME_FIT = {
     "poverty_workshop": ({"registered_poor", "low_income"}, "扶贫车间优先吸纳建档立卡人员"),
-    "public_welfare_post": ({"hard_to_employ", "zero_employment_family", "disabled", "overcapacity_laid_off"},
-                            "公益性岗位托底安置就业困难人员"),
+    "public_welfare_post": (
+        {"hard_to_employ", "zero_employment_family", "disabled", "overcapacity_laid_off"},
+        "公益性岗位托底安置就业困难人员",
+    ),
     "internship_base": ({"college_graduate"}, "就业见习岗位面向高校毕业生"),
     "disability_friendly": ({"disabled"}, "岗位适合残疾人就业"),
 }

@@ -29,7 +29,9 @@ def stop_consumer(app: FastAPI, runtime: Runtime) -> None:
         consumer.stop()
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None, *, consume: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, runtime: Runtime | None = None, *, consume: bool = True
+) -> FastAPI:
     return build_app(
         title="jobmatch search",
         routers=[router],

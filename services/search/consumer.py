@@ -24,10 +24,15 @@ log = logging.getLogger(__name__)
 RETRY_BACKOFF_S = (0.5, 1, 2, 5, 10)
 
 
-def apply_events(events: Sequence[Event], *, postings: SearchIndex, seekers: SearchIndex) -> list[tuple[str, dict]]:
+def apply_events(
+    events: Sequence[Event], *, postings: SearchIndex, seekers: SearchIndex
+) -> list[tuple[str, dict]]:
     """Write the events' effect to the indexes; return dead letters for records that could not be indexed."""
     dead: list[tuple[str, dict]] = []
-    for topic, index, to_doc in ((TOPIC_POSTINGS, postings, posting_doc), (TOPIC_SEEKERS, seekers, seeker_doc)):
+    for topic, index, to_doc in (
+        (TOPIC_POSTINGS, postings, posting_doc),
+        (TOPIC_SEEKERS, seekers, seeker_doc),
+    ):
         # Within a batch only the last event of a key matters; versions settle order across batches.
         latest: dict[str, dict[str, Any] | None] = {}
         for event in events:
@@ -54,7 +59,9 @@ def apply_events(events: Sequence[Event], *, postings: SearchIndex, seekers: Sea
 
 
 class IndexingConsumer:
-    def __init__(self, *, event_log: EventLog, postings: SearchIndex, seekers: SearchIndex, group: str) -> None:
+    def __init__(
+        self, *, event_log: EventLog, postings: SearchIndex, seekers: SearchIndex, group: str
+    ) -> None:
         self._event_log = event_log
         self._postings = postings
         self._seekers = seekers

@@ -70,7 +70,9 @@ def region_filter(code: str, field: str = "region_path") -> Terms:
     return Terms(field, (region.code,))
 
 
-def build_posting_request(params: PostingSearch, *, now: float | None = None) -> tuple[SearchRequest, list[str]]:
+def build_posting_request(
+    params: PostingSearch, *, now: float | None = None
+) -> tuple[SearchRequest, list[str]]:
     """The port request and the query's tokens (for highlighting)."""
     if params.page * params.size > MAX_RESULT_WINDOW:
         raise BadRequest(f"最多可翻到第 {MAX_RESULT_WINDOW} 条结果，请缩小查询范围", code="PAGE_TOO_DEEP")
@@ -117,7 +119,9 @@ def highlight(text: str, tokens: list[str], *, window: int = 40) -> str | None:
     """The first stretch of ``text`` around a query token, tokens wrapped in <em>; None when none occurs."""
     if not text or not tokens:
         return None
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(set(tokens), key=len, reverse=True)), re.IGNORECASE)
+    pattern = re.compile(
+        "|".join(re.escape(t) for t in sorted(set(tokens), key=len, reverse=True)), re.IGNORECASE
+    )
     first = pattern.search(text)
     if first is None:
         return None

@@ -19,20 +19,37 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 def search_postings(
     runtime: RuntimeDep,
     q: Annotated[str | None, Query(max_length=200, description="关键词，如 电工、叉车司机 包吃住")] = None,
-    region: Annotated[str | None, Query(pattern=r"^\d{6}$", description="GB/T 2260 code; a province or city includes all below it")] = None,
-    salary_min: Annotated[int | None, Query(ge=0, le=1_000_000, description="CNY per month the post pays at least")] = None,
-    education: Annotated[str | None, Query(max_length=20, description="the seeker's level: posts asking for it or less")] = None,
+    region: Annotated[
+        str | None,
+        Query(pattern=r"^\d{6}$", description="GB/T 2260 code; a province or city includes all below it"),
+    ] = None,
+    salary_min: Annotated[
+        int | None, Query(ge=0, le=1_000_000, description="CNY per month the post pays at least")
+    ] = None,
+    education: Annotated[
+        str | None, Query(max_length=20, description="the seeker's level: posts asking for it or less")
+    ] = None,
     job_type: JobType | None = None,
     programme: Programme | None = None,
     posted_within_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
     sort: SortOrder = "relevance",
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 10,
-    facets: Annotated[str, Query(description="comma-separated: region,job_type,education,salary; empty for none")] = "region,job_type,education,salary",
+    facets: Annotated[
+        str, Query(description="comma-separated: region,job_type,education,salary; empty for none")
+    ] = "region,job_type,education,salary",
 ) -> dict[str, Any]:
     params = PostingSearch(
-        q=q, region=region, salary_min=salary_min, education=education, job_type=job_type, programme=programme,
-        posted_within_days=posted_within_days, sort=sort, page=page, size=size,
+        q=q,
+        region=region,
+        salary_min=salary_min,
+        education=education,
+        job_type=job_type,
+        programme=programme,
+        posted_within_days=posted_within_days,
+        sort=sort,
+        page=page,
+        size=size,
         facets=tuple(name.strip() for name in facets.split(",") if name.strip()),
     )
     request, tokens = build_posting_request(params)

@@ -49,7 +49,11 @@ WRITER_HEAP_BYTES = 64 * 1024 * 1024
 # Hits fetched beyond the page so that ties at its edge are ordered by id, as in Elasticsearch.
 TIE_MARGIN = 64
 
-_FIELD_TYPES = {"int": tantivy.FieldType.Integer, "date": tantivy.FieldType.Integer, "float": tantivy.FieldType.Float}
+_FIELD_TYPES = {
+    "int": tantivy.FieldType.Integer,
+    "date": tantivy.FieldType.Integer,
+    "float": tantivy.FieldType.Float,
+}
 
 
 def _build_schema(schema: IndexSchema) -> tantivy.Schema:
@@ -112,7 +116,9 @@ class TantivyIndex:
             self._writer.commit()
 
     def _stored_version(self, searcher: tantivy.Searcher, doc_id: str) -> int | None:
-        found = searcher.search(tantivy.Query.term_query(self._tschema, ID_FIELD, doc_id), limit=1, count=False)
+        found = searcher.search(
+            tantivy.Query.term_query(self._tschema, ID_FIELD, doc_id), limit=1, count=False
+        )
         if not found.hits:
             return None
         return searcher.doc(found.hits[0][1]).get_first(VERSION_FIELD)
@@ -141,7 +147,9 @@ class TantivyIndex:
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
         searcher = self._index.searcher()
-        found = searcher.search(tantivy.Query.term_query(self._tschema, ID_FIELD, doc_id), limit=1, count=False)
+        found = searcher.search(
+            tantivy.Query.term_query(self._tschema, ID_FIELD, doc_id), limit=1, count=False
+        )
         if not found.hits:
             return None
         return self._source(searcher, found.hits[0][1])
@@ -164,7 +172,9 @@ class TantivyIndex:
             )
         elif request.text is None:
             # Every match scores alike: order by id directly instead of by a constant score.
-            found = searcher.search(query, limit=fetch, count=True, order_by_field=ID_FIELD, order=tantivy.Order.Asc)
+            found = searcher.search(
+                query, limit=fetch, count=True, order_by_field=ID_FIELD, order=tantivy.Order.Asc
+            )
         else:
             found = searcher.search(query, limit=fetch, count=True)
         ranked = [(key, searcher.doc(address)) for key, address in found.hits]
@@ -203,7 +213,9 @@ class TantivyIndex:
             clauses.append((tantivy.Occur.Must, self._text_query(text)))
         for item in filters:
             # Filters restrict without scoring, as in Elasticsearch's filter context.
-            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(self._filter_query(item), 0.0)))
+            clauses.append(
+                (tantivy.Occur.Must, tantivy.Query.const_score_query(self._filter_query(item), 0.0))
+            )
         if not clauses:
             return tantivy.Query.all_query()
         if len(clauses) == 1 and text is not None:
@@ -250,10 +262,15 @@ class TantivyIndex:
             return tantivy.Query.exists_query(item.field)
         if isinstance(item, Not):
             return tantivy.Query.boolean_query(
-                [(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, self._filter_query(item.filter))]
+                [
+                    (tantivy.Occur.Must, tantivy.Query.all_query()),
+                    (tantivy.Occur.MustNot, self._filter_query(item.filter)),
+                ]
             )
         if isinstance(item, AnyOf):
-            return tantivy.Query.boolean_query([(tantivy.Occur.Should, self._filter_query(f)) for f in item.filters])
+            return tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, self._filter_query(f)) for f in item.filters]
+            )
         raise TypeError(f"unknown filter {item!r}")
 
     @staticmethod
