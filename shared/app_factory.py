@@ -62,7 +62,11 @@ def build_app(
     install_metrics(app)
 
     def ready(request: Request) -> dict[str, bool]:
-        return request.app.state.runtime.ready_checks()
+        checks = request.app.state.runtime.ready_checks()
+        # Services add checks of their own workers (the search consumer) in their start hook.
+        for name, check in getattr(request.app.state, "extra_ready_checks", {}).items():
+            checks[name] = check()
+        return checks
 
     app.include_router(health_router(ready))
     for router in routers:

@@ -204,7 +204,9 @@ def test_health_ready_metrics_openapi(client: TestClient) -> None:
         "event_log",
         "postings_index",
         "seekers_index",
+        "indexing_consumer",
     }
+    assert all(ready["checks"].values())
     assert "jobmatch_http_requests_total" in client.get("/metrics").text
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/v1/postings", "/v1/postings/search", "/v1/match", "/v1/seekers/{seeker_id}/matches"} <= set(

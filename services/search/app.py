@@ -21,6 +21,7 @@ def start_consumer(app: FastAPI, runtime: Runtime) -> None:
     )
     consumer.start()
     app.state.consumer = consumer
+    app.state.extra_ready_checks = {"indexing_consumer": consumer.healthy}
 
 
 def stop_consumer(app: FastAPI, runtime: Runtime) -> None:

@@ -14,6 +14,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from prometheus_client import Counter
+
 from shared.errors import BackendUnavailable
 from shared.index_docs import posting_doc, seeker_doc
 from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS, TOPIC_SEEKERS, Consumer, Event, EventLog
@@ -22,6 +24,11 @@ from shared.ports.search_index import SearchIndex
 log = logging.getLogger(__name__)
 
 RETRY_BACKOFF_S = (0.5, 1, 2, 5, 10)
+UNHEALTHY_AFTER_S = 30.0
+
+EVENTS_APPLIED = Counter("jobmatch_indexed_events_total", "Posting and seeker events written to the index")
+DEAD_LETTERS = Counter("jobmatch_dead_letters_total", "Records the indexer sent to the dead-letter topic")
+CONSUMER_FAILURES = Counter("jobmatch_indexing_failures_total", "Batches that failed and will be retried")
 
 
 def apply_events(
@@ -59,6 +66,8 @@ def apply_events(
 
 
 class IndexingConsumer:
+    """Runs ``apply_events`` over the posting and seeker topics in a background thread."""
+
     def __init__(
         self, *, event_log: EventLog, postings: SearchIndex, seekers: SearchIndex, group: str
     ) -> None:
@@ -68,8 +77,8 @@ class IndexingConsumer:
         self._group = group
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._consumer: Consumer | None = None
-        self.processed = 0
+        self.failing_since: float | None = None
+        """Monotonic time of the first failure in the current run of failures; None while healthy."""
 
     def run_once(self, consumer: Consumer, *, max_records: int = 500, timeout_s: float = 0.5) -> int:
         events = consumer.poll(max_records=max_records, timeout_s=timeout_s)
@@ -78,9 +87,10 @@ class IndexingConsumer:
         dead = apply_events(events, postings=self._postings, seekers=self._seekers)
         if dead:
             self._event_log.publish(TOPIC_DLQ, dead)
+            DEAD_LETTERS.inc(len(dead))
             log.warning("sent %d records to %s", len(dead), TOPIC_DLQ)
         consumer.commit(events)
-        self.processed += len(events)
+        EVENTS_APPLIED.inc(len(events))
         return len(events)
 
     def run(self) -> None:
@@ -90,17 +100,27 @@ class IndexingConsumer:
             while not self._stop.is_set():
                 try:
                     self.run_once(consumer)
-                    failures = 0
-                except BackendUnavailable:
-                    # Uncommitted: the same events come back after a restart, or on the next poll here.
+                    failures, self.failing_since = 0, None
+                except Exception as exc:
+                    # Nothing was committed: a new consumer of the group starts again after the last commit,
+                    # so the batch is retried. Unexpected errors are retried too rather than ending the thread.
                     delay = RETRY_BACKOFF_S[min(failures, len(RETRY_BACKOFF_S) - 1)]
                     failures += 1
-                    log.warning("index unavailable, retrying in %ss", delay, exc_info=True)
+                    self.failing_since = self.failing_since or time.monotonic()
+                    CONSUMER_FAILURES.inc()
+                    level = logging.WARNING if isinstance(exc, BackendUnavailable) else logging.ERROR
+                    log.log(level, "indexing failed (%s), retrying in %ss", exc, delay, exc_info=True)
                     consumer.close()
                     self._stop.wait(delay)
                     consumer = self._event_log.consumer([TOPIC_POSTINGS, TOPIC_SEEKERS], self._group)
         finally:
             consumer.close()
+
+    def healthy(self) -> bool:
+        """Alive, and not failing for longer than a retry cycle: what /readyz reports."""
+        alive = self._thread is not None and self._thread.is_alive()
+        failing_for = 0.0 if self.failing_since is None else time.monotonic() - self.failing_since
+        return alive and failing_for < UNHEALTHY_AFTER_S
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="indexing-consumer", daemon=True)
@@ -111,13 +131,3 @@ class IndexingConsumer:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout_s)
-
-    def wait_idle(self, timeout_s: float = 10.0) -> None:
-        """Tests and the demo loader: wait until nothing new arrives for a moment."""
-        deadline = time.monotonic() + timeout_s
-        last = -1
-        while time.monotonic() < deadline:
-            if self.processed == last:
-                return
-            last = self.processed
-            time.sleep(0.6)

@@ -1,0 +1,101 @@
+"""The indexing consumer: commits only what is durable, dead-letters what cannot be indexed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from services.ingest.batch import check_record
+from services.search.consumer import IndexingConsumer
+from shared.adapters.sqlite_log import SqliteEventLog
+from shared.adapters.tantivy_index import TantivyIndex
+from shared.errors import BackendUnavailable
+from shared.index_docs import POSTINGS, SEEKERS
+from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS
+from shared.ports.search_index import IndexDoc, WriteOutcome
+from tests.helpers import posting
+
+NOW = datetime(2026, 11, 20, tzinfo=UTC)
+GROUP = "indexer"
+
+
+class FailingOnce(TantivyIndex):
+    """A real index whose first write fails the way an unreachable Elasticsearch does."""
+
+    failures_left = 1
+
+    def upsert(self, docs: Sequence[IndexDoc]) -> list[WriteOutcome]:
+        if self.failures_left:
+            self.failures_left -= 1
+            raise BackendUnavailable("index down")
+        return super().upsert(docs)
+
+
+def record(source_id: str, title: str) -> dict:
+    normalised, outcome = check_record("postings", posting(source_id, title), received_at=NOW)
+    assert normalised is not None, outcome
+    return normalised
+
+
+@pytest.fixture
+def log(tmp_path: Path):
+    opened = SqliteEventLog(tmp_path / "events.sqlite3")
+    yield opened
+    opened.close()
+
+
+def test_poison_record_goes_to_dead_letters_and_the_batch_commits(
+    log: SqliteEventLog, tmp_path: Path
+) -> None:
+    postings, seekers = TantivyIndex(POSTINGS, tmp_path / "p"), TantivyIndex(SEEKERS, tmp_path / "s")
+    good = record("1", "电工")
+    log.publish(
+        TOPIC_POSTINGS, [("test:broken", {"id": "test:broken", "title": "缺字段"}), (good["id"], good)]
+    )
+    indexer = IndexingConsumer(event_log=log, postings=postings, seekers=seekers, group=GROUP)
+    consumer = log.consumer([TOPIC_POSTINGS], GROUP)
+    assert indexer.run_once(consumer) == 2
+    consumer.close()
+
+    assert postings.get("test:1") is not None and postings.get("test:broken") is None
+    dead = log.consumer([TOPIC_DLQ], "staff").poll(timeout_s=1)
+    assert [event.key for event in dead] == ["test:broken"]
+    assert dead[0].value["stage"] == "index" and "KeyError" in dead[0].value["error"]
+    assert log.consumer([TOPIC_POSTINGS], GROUP).poll(timeout_s=0.2) == []  # committed
+
+
+def test_failed_write_is_not_committed_and_is_retried(log: SqliteEventLog, tmp_path: Path) -> None:
+    postings, seekers = FailingOnce(POSTINGS, tmp_path / "p"), TantivyIndex(SEEKERS, tmp_path / "s")
+    good = record("2", "焊工")
+    log.publish(TOPIC_POSTINGS, [(good["id"], good)])
+    indexer = IndexingConsumer(event_log=log, postings=postings, seekers=seekers, group=GROUP)
+    consumer = log.consumer([TOPIC_POSTINGS], GROUP)
+    with pytest.raises(BackendUnavailable):
+        indexer.run_once(consumer)
+    consumer.close()
+    assert postings.get("test:2") is None
+
+    retry = log.consumer([TOPIC_POSTINGS], GROUP)  # what run() does after a failure
+    assert indexer.run_once(retry) == 1
+    retry.close()
+    assert postings.get("test:2")["title"] == "焊工"
+
+
+def test_background_loop_survives_a_failure_and_reports_health(log: SqliteEventLog, tmp_path: Path) -> None:
+    from tests.helpers import wait_for
+
+    postings, seekers = FailingOnce(POSTINGS, tmp_path / "p"), TantivyIndex(SEEKERS, tmp_path / "s")
+    good = record("3", "叉车司机")
+    log.publish(TOPIC_POSTINGS, [(good["id"], good)])
+    indexer = IndexingConsumer(event_log=log, postings=postings, seekers=seekers, group=GROUP)
+    assert not indexer.healthy()  # not started
+    indexer.start()
+    try:
+        wait_for(lambda: postings.get("test:3") is not None, timeout_s=15)
+        assert indexer.healthy()
+    finally:
+        indexer.stop()
+    assert not indexer.healthy()
