@@ -7,11 +7,11 @@ jobmatch ingest|search|matcher   one service, configured by JOBMATCH_* variables
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 
 import uvicorn
 
+from shared.logs import configure_logging
 from shared.settings import get_settings
 
 APPS = {
@@ -34,11 +34,17 @@ def main(argv: list[str] | None = None) -> None:
     settings = get_settings()
     host = args.host or settings.host
     port = args.port or settings.port
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     print(f"jobmatch {args.service}: OpenAPI docs at http://{host}:{port}/docs", flush=True)
     # uvicorn handles SIGTERM: it stops accepting, then runs the lifespan exit, which drains the consumer.
     uvicorn.run(
-        APPS[args.service], factory=True, host=host, port=port, log_level="info", timeout_graceful_shutdown=20
+        APPS[args.service],
+        factory=True,
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=None,
+        timeout_graceful_shutdown=20,
     )
 
 

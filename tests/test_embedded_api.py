@@ -158,7 +158,10 @@ def test_match_explains_and_never_returns_closed_or_expired(client: TestClient) 
     assert "持电工证" in top["explain"]["reasons"]
 
 
-def test_stored_seeker_matches_and_unknown_seeker(client: TestClient) -> None:
+def test_stored_seeker_matches_and_unknown_seeker(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="jobmatch.audit")
     seed(client)
     seeker = {
         "source": "test",
@@ -175,6 +178,9 @@ def test_stored_seeker_matches_and_unknown_seeker(client: TestClient) -> None:
     raw = client.get("/v1/seekers/test:s1/matches").text
     assert "张三" not in raw and "13800138000" not in raw
     assert client.get("/v1/seekers/test:none/matches").status_code == 404
+    audited = [r for r in caplog.records if r.name == "jobmatch.audit"]
+    assert {r.seeker_id for r in audited} == {"test:s1", "test:none"}  # type: ignore[attr-defined]
+    assert all(r.purpose == "matches" for r in audited)  # type: ignore[attr-defined]
 
 
 def test_restart_keeps_ingested_data(data_dir: Path) -> None:

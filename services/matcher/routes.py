@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from services.matcher.matching import match_output, match_postings, profile_from_input, profile_from_seeker
 from shared.errors import NotFound
+from shared.logs import audit_profile_read
 from shared.model import MatchProfileIn
 from shared.runtime import Runtime, get_runtime
 
@@ -23,9 +24,12 @@ def match_adhoc(body: MatchProfileIn, runtime: RuntimeDep, limit: Limit = 20) ->
 
 
 @router.get("/seekers/{seeker_id}/matches", summary="Rank open postings for a stored seeker")
-def match_seeker(seeker_id: str, runtime: RuntimeDep, limit: Limit = 20) -> dict[str, Any]:
+def match_seeker(seeker_id: str, request: Request, runtime: RuntimeDep, limit: Limit = 20) -> dict[str, Any]:
     assert runtime.postings is not None and runtime.seekers is not None
     record = runtime.seekers.get(seeker_id)
+    # Every read of a stored profile is audited (DESIGN.md, data rules), found or not.
+    caller = request.client.host if request.client else None
+    audit_profile_read(seeker_id=seeker_id, purpose="matches", caller=caller)
     if record is None:
         raise NotFound(f"求职者 {seeker_id} 不存在", code="SEEKER_NOT_FOUND")
     result = match_output(match_postings(profile_from_seeker(record), postings=runtime.postings, limit=limit))

@@ -1,0 +1,49 @@
+"""Structured logs: one JSON object per line, so collectors can index fields without parsing text.
+
+Audit events (who read which seeker profile) go to the ``jobmatch.audit``
+logger with their fields in ``extra``; they land in the same stream with
+``"audit": true`` and can be routed apart by a collector.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+AUDIT = logging.getLogger("jobmatch.audit")
+_STANDARD_ATTRIBUTES = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD_ATTRIBUTES})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # uvicorn's own loggers keep their handlers unless told; send them through ours.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+
+
+def audit_profile_read(*, seeker_id: str, purpose: str, caller: str | None) -> None:
+    AUDIT.info(
+        "seeker profile read",
+        extra={"audit": True, "seeker_id": seeker_id, "purpose": purpose, "caller": caller},
+    )
