@@ -54,7 +54,7 @@ def _start(app: FastAPI, runtime: Runtime) -> None:
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     return build_app(
-        title="jobmatch (embedded: ingest + search + matcher)",
+        title="jobmatch embedded",
         routers=[ingest_router, search_router, matcher_router],
         settings=settings,
         runtime=runtime,

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import signal
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
+import httpx
+
 T = TypeVar("T")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def wait_for(probe: Callable[[], T], *, timeout_s: float = 20.0, interval_s: float = 0.1) -> T:
@@ -32,3 +40,48 @@ def posting(source_id: str, title: str, **extra: object) -> dict:
     }
     record.update(extra)
     return record
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Service:
+    """One service started the way an operator starts it: ``python -m services.cli NAME``."""
+
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path, *args: str) -> None:
+        self.name = name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_dir / f"{name}.log"
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", name, "--port", str(self.port), *args],
+            cwd=ROOT,
+            env={**env, "JOBMATCH_PORT": str(self.port)},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def ready(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(f"{self.name} exited early:\n{self.log_path.read_text()[-3000:]}")
+        try:
+            return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> str:
+        """SIGTERM, then the log line the lifespan writes after the consumer drained and backends closed."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            # uvicorn re-raises the signal once it has shut down cleanly, so -SIGTERM is a clean exit here.
+            code = self.process.wait(timeout=30)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+            self._log.close()
+        stopped = f"jobmatch {self.name} stopped" in self.log_path.read_text()
+        return "clean" if code in (0, -signal.SIGTERM) and stopped else f"exit {code}, stopped={stopped}"

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,53 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import posting, wait_for
+from tests.helpers import Service, posting, wait_for
 
 pytestmark = [pytest.mark.distributed, pytest.mark.elasticsearch, pytest.mark.kafka]
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Service:
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path) -> None:
-        self.name = name
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_dir / f"{name}.log"
-        self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", name, "--port", str(self.port)],
-            cwd=ROOT,
-            env={**env, "JOBMATCH_PORT": str(self.port)},
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def ready(self) -> bool:
-        if self.process.poll() is not None:
-            raise AssertionError(f"{self.name} exited early:\n{self.log_path.read_text()[-3000:]}")
-        try:
-            return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    def stop(self) -> str:
-        """SIGTERM, then the log line the lifespan writes after the consumer drained and backends closed."""
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            # uvicorn re-raises the signal once it has shut down cleanly, so -SIGTERM is a clean exit here.
-            code = self.process.wait(timeout=30)
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
-            self._log.close()
-        stopped = f"jobmatch {self.name} stopped" in self.log_path.read_text()
-        return "clean" if code in (0, -signal.SIGTERM) and stopped else f"exit {code}, stopped={stopped}"
 
 
 @pytest.fixture
