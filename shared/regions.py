@@ -2,7 +2,9 @@
 
 The table (``data/regions.tsv``) reflects the divisions as of 2025-12-31;
 ``data/region_renames.tsv`` maps retired codes and old names to current
-codes. Both are rebuilt by ``tools/build_regions.py``.
+codes; ``data/region_aliases.tsv`` maps names that are no division, such as
+development zones (两江新区, 苏州工业园区), to the division holding them. All
+three are rebuilt by ``tools/build_regions.py``.
 
 Municipalities (北京, 天津, 上海, 重庆) keep a city row (``110100`` ...) that
 all their districts hang under, so a path always has the same shape.
@@ -169,6 +171,9 @@ def _tables() -> _Tables:
             continue  # a municipality's city row: the province row answers for its name
         for form in (region.name, *short_forms(region.name)):
             current_by_name[form].add(region.code)
+    # Taken as written, without short forms: 两江 alone names other places too.
+    for alias, code in _read_tsv(_DATA_DIR / "region_aliases.tsv"):
+        current_by_name[alias].add(code)
     legacy_by_name: dict[str, set[str]] = defaultdict(set)
     for _, old_name, new_code in renames:
         if old_name != "市辖区" and len(old_name) >= _MIN_NAME_LENGTH:
@@ -282,7 +287,8 @@ def resolve_location(text: str) -> Region | None:
     name shared across levels means the higher one (吉林 -> 吉林省, 中山 -> 中山市).
     A name shared by several regions at the same level (朝阳区) is used only when
     the region read so far leaves one of them; with none read yet the text
-    resolves to None. Unknown parts (高新区) leave the region read so far.
+    resolves to None. Unknown parts (高新区) leave the region read so far; a
+    listed development zone (两江新区) reads as the division holding it.
     """
     tables = _tables()
     chosen: str | None = None

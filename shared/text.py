@@ -208,16 +208,55 @@ def synonyms_of(word: str) -> tuple[str, ...]:
     return _synonym_index().get(normalize(word), ())
 
 
-def query_groups(text: str) -> list[tuple[str, ...]]:
-    """One group per query word: the word, the dictionary words inside it, its synonyms.
+def query_groups(text: str) -> list[tuple[str | tuple[str, ...], ...]]:
+    """One group per query word: the word, its synonyms, and its parts together.
 
-    A document matches the query when it has at least one token of every group.
+    A document matches the query when it matches one alternative of every
+    group. The parts of a compound (数控车床操作工 → 数控车床 + 操作工) are one
+    alternative that needs all of them: any single part alone would let
+    电子商务 find 电子厂 postings. A document that contains the whole word
+    has it as a token, because documents are indexed in search mode.
     """
-    segmenter = default_segmenter()
-    stopwords = _stopword_set()
-    groups: dict[tuple[str, ...], None] = {}
+    groups: dict[tuple[str | tuple[str, ...], ...], None] = {}
     for word in words_in(text):
-        sub_words = (w for w in segmenter.search_words(word) if w not in stopwords)
-        group = tuple(dict.fromkeys([word, *sub_words, *synonyms_of(word)]))
-        groups[group] = None
+        alternatives: list[str | tuple[str, ...]] = [word, *synonyms_of(word)]
+        parts = _compound_parts(word)
+        if parts:
+            alternatives.append(parts)
+        groups[tuple(dict.fromkeys(alternatives))] = None
     return list(groups)
+
+
+def group_matches(group: tuple[str | tuple[str, ...], ...], tokens: set[str]) -> bool:
+    """Whether a document with these tokens matches one alternative of the group (as the index decides)."""
+    return any(
+        all(part in tokens for part in alternative)
+        if isinstance(alternative, tuple)
+        else alternative in tokens
+        for alternative in group
+    )
+
+
+def query_tokens(groups: Iterable[tuple[str | tuple[str, ...], ...]]) -> list[str]:
+    """Every token a query can match, e.g. to highlight it."""
+    tokens: dict[str, None] = {}
+    for group in groups:
+        for alternative in group:
+            tokens.update(dict.fromkeys(alternative if isinstance(alternative, tuple) else (alternative,)))
+    return list(tokens)
+
+
+def _compound_parts(word: str) -> tuple[str, ...] | None:
+    """The word covered left to right by its longest dictionary sub-words, or None when they do not cover it."""
+    stopwords = _stopword_set()
+    sub_words = {w for w in default_segmenter().search_words(word) if w != word and len(w) > 1}
+    sub_words -= stopwords
+    parts: list[str] = []
+    position = 0
+    while position < len(word):
+        longest = max((w for w in sub_words if word.startswith(w, position)), key=len, default=None)
+        if longest is None:
+            return None
+        parts.append(longest)
+        position += len(longest)
+    return tuple(parts) if len(parts) > 1 else None

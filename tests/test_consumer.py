@@ -14,7 +14,7 @@ from shared.adapters.sqlite_log import SqliteEventLog
 from shared.adapters.tantivy_index import TantivyIndex
 from shared.errors import BackendUnavailable
 from shared.index_docs import POSTINGS, SEEKERS
-from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS
+from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS, TOPIC_SEEKERS
 from shared.ports.search_index import IndexDoc, WriteOutcome
 from tests.helpers import posting
 
@@ -99,3 +99,29 @@ def test_background_loop_survives_a_failure_and_reports_health(log: SqliteEventL
     finally:
         indexer.stop()
     assert not indexer.healthy()
+
+
+def test_an_older_edit_later_in_the_same_batch_does_not_win(log: SqliteEventLog, tmp_path: Path) -> None:
+    postings, seekers = TantivyIndex(POSTINGS, tmp_path / "p"), TantivyIndex(SEEKERS, tmp_path / "s")
+    newer = record("4", "电工（新）") | {"version": 2000}
+    older = record("4", "电工（旧）") | {"version": 1000}
+    log.publish(TOPIC_POSTINGS, [(newer["id"], newer), (older["id"], older)])
+    indexer = IndexingConsumer(event_log=log, postings=postings, seekers=seekers, group=GROUP)
+    consumer = log.consumer([TOPIC_POSTINGS], GROUP)
+    indexer.run_once(consumer)
+    consumer.close()
+    assert postings.get("test:4")["title"] == "电工（新）"
+
+
+def test_dead_letters_carry_no_personal_data(log: SqliteEventLog, tmp_path: Path) -> None:
+    postings, seekers = TantivyIndex(POSTINGS, tmp_path / "p"), TantivyIndex(SEEKERS, tmp_path / "s")
+    broken = {"id": "test:s9", "name": "王小明", "phone": "13912345678", "id_number": "11010519491231002X"}
+    log.publish(TOPIC_SEEKERS, [(broken["id"], broken)])
+    indexer = IndexingConsumer(event_log=log, postings=postings, seekers=seekers, group=GROUP)
+    consumer = log.consumer([TOPIC_SEEKERS], GROUP)
+    indexer.run_once(consumer)
+    consumer.close()
+    (dead,) = log.consumer([TOPIC_DLQ], "staff").poll(timeout_s=1)
+    text = str(dead.value)
+    assert dead.key == "test:s9"
+    assert "王小明" not in text and "13912345678" not in text and "11010519491231002X" not in text

@@ -87,6 +87,45 @@ def test_retired_codes_are_not_current_rows(retired):
     assert retired not in {row["code"] for row in read_tsv("regions.tsv")}
 
 
+@pytest.mark.parametrize("zone", ["500157", "320576", "133100"])  # 两江新区, 苏州工业园区, 雄安新区
+def test_development_zones_are_not_regions(zone):
+    assert zone not in {row["code"] for row in read_tsv("regions.tsv")}
+    assert zone not in {row["new_code"] for row in read_tsv("region_renames.tsv")}
+    assert get_region(zone) is None
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "parent"),
+    [
+        ("500105", "江北区", "500100"),
+        ("500112", "渝北区", "500100"),
+        ("310115", "浦东新区", "310100"),  # 新区 that are districts stay
+        ("120116", "滨海新区", "120100"),
+        ("210113", "沈北新区", "210100"),
+        ("232761", "加格达奇区", "232700"),  # not approved by the State Council, but in the statistics
+        ("632857", "大柴旦行政区", "632800"),
+    ],
+)
+def test_districts_named_like_zones_are_regions(code, name, parent):
+    region = get_region(code)
+    assert region is not None and (region.code, region.name, region.level, region.parent_code) == (
+        code,
+        name,
+        "county",
+        parent,
+    )
+
+
+def test_aliases_point_at_current_codes_and_shadow_no_division():
+    regions_by_code = {row["code"]: row for row in read_tsv("regions.tsv")}
+    forms = {form for row in regions_by_code.values() for form in (row["name"], *short_forms(row["name"]))}
+    aliases = read_tsv("region_aliases.tsv")
+    assert {"两江新区", "苏州工业园区", "雄安新区"} <= {row["name"] for row in aliases}
+    for row in aliases:
+        assert row["code"] in regions_by_code, row
+        assert row["name"] not in forms, row
+
+
 # --- get_region ---------------------------------------------------------------------------------
 
 
@@ -268,14 +307,13 @@ def test_province_of_rejects_codes_outside_any_province(code):
         ("黔南州", "522700"),
         ("恩施", "422800"),
         ("香港", "810000"),
-        ("雄安新区", "133100"),
         # unknown sub-parts fall back to what was read
         ("郑州高新区", "410100"),
         ("郑州市", "410100"),
         ("郑州市中心", "410100"),
         ("上海市南京路", "310000"),
         ("北京市朝阳区建国路88号", "110105"),
-        ("苏州工业园区星湖街", "320576"),
+        ("苏州工业园区星湖街", "320500"),  # a development zone reads as its city
         # old names
         ("许昌县", "411003"),
         ("河南省许昌县", "411003"),
@@ -284,7 +322,6 @@ def test_province_of_rejects_codes_outside_any_province(code):
         ("莱芜市", "370100"),
         ("山东莱芜", "370116"),
         ("沙县", "350405"),
-        ("重庆江北", "500157"),
         ("邢台桥东区", "130502"),
         ("襄樊市", "420600"),
         # names that are tricky to shorten
@@ -308,6 +345,20 @@ def test_province_of_rejects_codes_outside_any_province(code):
         ("辽宁朝阳", "211300"),
         ("大同城区", "140213"),  # old 城区 of 大同, while 阳泉 and 晋城 still have one
         ("宁波江北区", "330205"),
+        # development zones read as the division holding them; 新区 that are districts stay
+        ("重庆市江北区", "500105"),
+        ("重庆江北", "500105"),
+        ("渝北", "500112"),
+        ("重庆渝北区龙溪街道", "500112"),
+        ("两江新区", "500100"),
+        ("重庆两江新区", "500100"),
+        ("苏州工业园区", "320500"),
+        ("江苏省苏州工业园区", "320500"),
+        ("雄安新区", "130600"),
+        ("河北雄安", "130600"),
+        ("雄安新区容城县", "130629"),
+        ("浦东新区", "310115"),
+        ("大兴安岭加格达奇", "232761"),
     ],
 )
 def test_resolve_location(text, code):

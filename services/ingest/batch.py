@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from shared.http import UnparseableLine
 from shared.model import PostingIn, SeekerIn
 from shared.normalise import FieldProblem, Problem, normalise_posting, normalise_seeker
+from shared.personal import without_personal_data
 from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS, TOPIC_SEEKERS, EventLog
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ def ingest_batch(
                 "kind": kind,
                 "index": index,
                 "errors": outcome.errors,
-                "record": raw if isinstance(raw, dict) else None,
+                "record": without_personal_data(raw) if isinstance(raw, dict) else None,
                 "received_at": received_at.isoformat(),
             }
             rejected.append((outcome.id or f"{kind}#{index}", dead))

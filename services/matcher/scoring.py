@@ -14,7 +14,7 @@ from typing import Any
 
 from shared.education import education_rank
 from shared.regions import province_of, region_path
-from shared.text import index_tokens, query_groups, words_in
+from shared.text import group_matches, index_tokens, query_groups, words_in
 
 WEIGHTS = {
     "occupation": 30.0,
@@ -89,7 +89,7 @@ def _occupation(profile: Profile, record: dict[str, Any]) -> tuple[float, str | 
         groups = query_groups(desired)
         if not groups:
             continue
-        hit = sum(1 for group in groups if title_words.intersection(group)) / len(groups)
+        hit = sum(1 for group in groups if group_matches(group, title_words)) / len(groups)
         best = max(best, hit)
     return best, ("岗位对口" if best >= 0.999 else "岗位相近" if best > 0 else None)
 

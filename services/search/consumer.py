@@ -18,6 +18,7 @@ from prometheus_client import Counter
 
 from shared.errors import BackendUnavailable
 from shared.index_docs import posting_doc, seeker_doc
+from shared.personal import without_personal_data
 from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS, TOPIC_SEEKERS, Consumer, Event, EventLog
 from shared.ports.search_index import SearchIndex
 
@@ -31,6 +32,31 @@ DEAD_LETTERS = Counter("jobmatch_dead_letters_total", "Records the indexer sent 
 CONSUMER_FAILURES = Counter("jobmatch_indexing_failures_total", "Batches that failed and will be retried")
 
 
+_UNSEEN = object()
+
+
+def _latest_per_key(events: Sequence[Event], topic: str) -> dict[str, dict[str, Any] | None]:
+    """The effect of a batch per key: a deletion, or the highest version written after the last deletion.
+
+    The highest version, not the last event, because two edits of one record can
+    arrive out of order (two ingest replicas); the index's own version check
+    cannot protect a version it never sees.
+    """
+    latest: dict[str, Any] = {}
+    for event in events:
+        if event.topic != topic:
+            continue
+        current = latest.get(event.key, _UNSEEN)
+        if (
+            event.value is None
+            or current is _UNSEEN
+            or current is None
+            or event.value.get("version", 0) >= current.get("version", 0)
+        ):
+            latest[event.key] = event.value
+    return latest
+
+
 def apply_events(
     events: Sequence[Event], *, postings: SearchIndex, seekers: SearchIndex
 ) -> list[tuple[str, dict]]:
@@ -40,11 +66,7 @@ def apply_events(
         (TOPIC_POSTINGS, postings, posting_doc),
         (TOPIC_SEEKERS, seekers, seeker_doc),
     ):
-        # Within a batch only the last event of a key matters; versions settle order across batches.
-        latest: dict[str, dict[str, Any] | None] = {}
-        for event in events:
-            if event.topic == topic:
-                latest[event.key] = event.value
+        latest = _latest_per_key(events, topic)
         deletes = [key for key, value in latest.items() if value is None]
         docs = []
         for key, value in latest.items():
@@ -53,7 +75,8 @@ def apply_events(
             try:
                 docs.append(to_doc(value))
             except (KeyError, TypeError, ValueError) as exc:
-                dead.append((key, {"kind": topic, "stage": "index", "error": repr(exc), "record": value}))
+                record = without_personal_data(value)
+                dead.append((key, {"kind": topic, "stage": "index", "error": repr(exc), "record": record}))
         if deletes:
             index.delete(deletes)
         if docs:

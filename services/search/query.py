@@ -21,7 +21,7 @@ from shared.ports.search_index import (
     TextQuery,
 )
 from shared.regions import get_region
-from shared.text import query_groups
+from shared.text import query_groups, query_tokens
 
 POSTING_TEXT_FIELDS = {"title": 3.0, "body": 1.0}
 SALARY_BANDS: tuple[tuple[str, float | None, float | None], ...] = (
@@ -112,7 +112,7 @@ def build_posting_request(
         limit=params.size,
         facets={name: FACETS[name] for name in params.facets},
     )
-    return request, [token for group in groups for token in group]
+    return request, query_tokens(groups)
 
 
 def highlight(text: str, tokens: list[str], *, window: int = 40) -> str | None:

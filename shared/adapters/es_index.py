@@ -18,6 +18,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 
 from shared.errors import BackendUnavailable
 from shared.ports.search_index import (
+    Alternative,
     AnyOf,
     Exists,
     Filter,
@@ -271,13 +272,21 @@ def build_query(text: TextQuery | None, filters: Sequence[Filter]) -> dict[str, 
     return {"bool": {**scoring, "filter": [filter_query(f) for f in filters]}}
 
 
-def _group_query(tokens: Sequence[str], boosts: dict[str, float]) -> dict[str, Any]:
-    alternatives = [
-        {"term": {field: {"value": token, "boost": boost}}}
-        for token in tokens
-        for field, boost in boosts.items()
-    ]
-    return {"bool": {"should": alternatives, "minimum_should_match": 1}}
+def _group_query(alternatives: Sequence[Alternative], boosts: dict[str, float]) -> dict[str, Any]:
+    return {
+        "bool": {"should": [_alternative_query(a, boosts) for a in alternatives], "minimum_should_match": 1}
+    }
+
+
+def _alternative_query(alternative: Alternative, boosts: dict[str, float]) -> dict[str, Any]:
+    if isinstance(alternative, tuple):
+        return {"bool": {"must": [_token_query(token, boosts) for token in alternative]}}
+    return _token_query(alternative, boosts)
+
+
+def _token_query(token: str, boosts: dict[str, float]) -> dict[str, Any]:
+    fields = [{"term": {field: {"value": token, "boost": boost}}} for field, boost in boosts.items()]
+    return {"bool": {"should": fields, "minimum_should_match": 1}}
 
 
 def filter_query(condition: Filter) -> dict[str, Any]:

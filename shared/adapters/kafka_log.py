@@ -4,28 +4,52 @@
 is put before every topic and consumer-group name sent to Kafka, so several
 deployments (or test runs) can share one broker; events carry the port's
 unprefixed topic names.
+
+``ensure_topics`` creates the port's compacted topics with
+``cleanup.policy=compact`` and the others with time-based deletion. It never
+alters a topic that already exists: a mismatched cleanup policy is logged as
+a warning for an operator to fix.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
 from shared.errors import BackendUnavailable
-from shared.ports.event_log import ALL_TOPICS, Event
+from shared.ports.event_log import ALL_TOPICS, COMPACTED_TOPICS, Event
+
+log = logging.getLogger(__name__)
 
 TOPIC_READY_TIMEOUT_S = 30.0
 PUBLISH_TIMEOUT_S = 30.0
 COMMIT_TIMEOUT_MS = 15_000
 NO_LEADER_EPOCH = -1
+DAY_MS = 24 * 60 * 60 * 1000
+
+COMPACTED_TOPIC_CONFIG = {
+    "cleanup.policy": "compact",
+    # A consumer that is down for less than this still sees the tombstone and deletes its copy.
+    "delete.retention.ms": str(DAY_MS),
+    "min.compaction.lag.ms": "0",
+    # Bounds how long erased personal data may wait for compaction; it also rolls the active segment.
+    "max.compaction.lag.ms": str(DAY_MS),
+}
+DELETED_BY_AGE_TOPIC_CONFIG = {"cleanup.policy": "delete", "retention.ms": str(7 * DAY_MS)}
+
+
+def topic_config(topic: str) -> dict[str, str]:
+    """Kafka topic configs for one of the port's (unprefixed) topics."""
+    return dict(COMPACTED_TOPIC_CONFIG if topic in COMPACTED_TOPICS else DELETED_BY_AGE_TOPIC_CONFIG)
 
 
 def encode_value(value: dict[str, Any] | None) -> bytes | None:
@@ -83,7 +107,8 @@ class KafkaEventLog:
             return self._producer
 
     def ensure_topics(self, topics: Sequence[str] = ALL_TOPICS) -> None:
-        names = [self.kafka_topic(t) for t in dict.fromkeys(topics)]
+        configs = {self.kafka_topic(t): topic_config(t) for t in dict.fromkeys(topics)}
+        names = list(configs)
         try:
             with self._clients_lock:
                 admin = self._admin_client()
@@ -92,12 +117,29 @@ class KafkaEventLog:
                     if name in existing:
                         continue
                     try:
-                        admin.create_topics([NewTopic(name, self.partitions, self.replication)])
+                        admin.create_topics(
+                            [NewTopic(name, self.partitions, self.replication, topic_configs=configs[name])]
+                        )
                     except TopicAlreadyExistsError:
                         pass  # created meanwhile by another service
                 self._wait_until_visible(admin, names)
+                self._warn_on_other_cleanup_policy(admin, {n: configs[n] for n in names if n in existing})
         except KafkaError as exc:
             raise BackendUnavailable(f"Kafka at {self.bootstrap}: cannot create topics: {exc}") from exc
+
+    def _warn_on_other_cleanup_policy(self, admin: KafkaAdminClient, configs: dict[str, dict[str, str]]) -> None:
+        if not configs:
+            return
+        policies = cleanup_policies(admin, list(configs))
+        for name, config in configs.items():
+            wanted = config["cleanup.policy"]
+            if policies.get(name) != wanted:
+                log.warning(
+                    "Kafka topic %s exists with cleanup.policy=%s, expected %s; left unchanged",
+                    name,
+                    policies.get(name),
+                    wanted,
+                )
 
     def _wait_until_visible(self, admin: KafkaAdminClient, names: list[str]) -> None:
         deadline = time.monotonic() + TOPIC_READY_TIMEOUT_S
@@ -164,6 +206,20 @@ class KafkaEventLog:
             if self._admin is not None:
                 self._admin.close()
                 self._admin = None
+
+
+def cleanup_policies(admin: KafkaAdminClient, names: list[str]) -> dict[str, str]:
+    """Topic name -> its effective ``cleanup.policy``."""
+    responses = admin.describe_configs(
+        [ConfigResource(ConfigResourceType.TOPIC, name, configs={"cleanup.policy": None}) for name in names]
+    )
+    policies: dict[str, str] = {}
+    for response in responses:
+        # Each resource is (error_code, error_message, type, name, entries); each entry starts (name, value).
+        for error_code, _, _, name, entries in response.resources:
+            if error_code == 0:
+                policies.update({entry[1 - 1]: entry[1] for entry in entries if entry[0] == "cleanup.policy"} and {name: entry[1] for entry in entries if entry[0] == "cleanup.policy"})
+    return policies
 
 
 class KafkaEventConsumer:

@@ -3,11 +3,17 @@
 Each topic has a single partition 0 whose offsets start at 0. Consumers in a
 group share the committed offset in ``consumer_offsets``; a consumer's read
 position lives in memory and starts from that commit.
+
+On a compacted topic a tombstone sets the value of every earlier event of its
+key to NULL in the same transaction, so those offsets read back as
+tombstones; ``secure_delete`` zeroes the freed bytes and a WAL checkpoint
+then removes the old page images from the write-ahead log.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -18,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from shared.errors import BackendUnavailable
-from shared.ports.event_log import ALL_TOPICS, Event
+from shared.ports.event_log import ALL_TOPICS, COMPACTED_TOPICS, Event
+
+log = logging.getLogger(__name__)
 
 PARTITION = 0
 # Another process may append to the same file; nothing wakes us for that, so re-read this often.
@@ -44,6 +52,20 @@ CREATE TABLE IF NOT EXISTS consumer_offsets (
 CREATE TABLE IF NOT EXISTS topics (
     name TEXT PRIMARY KEY
 );
+CREATE INDEX IF NOT EXISTS events_by_key ON events (topic, key);
+"""
+# user_version 1: values superseded by a tombstone on a compacted topic are NULL.
+SCHEMA_VERSION = 1
+ERASE_BEFORE_TOMBSTONE = (
+    'UPDATE events SET value = NULL WHERE topic = ? AND key = ? AND "offset" < ? AND value IS NOT NULL'
+)
+ERASE_ALL_SUPERSEDED = f"""
+UPDATE events SET value = NULL
+WHERE topic IN ({",".join("?" * len(COMPACTED_TOPICS))}) AND value IS NOT NULL AND EXISTS (
+    SELECT 1 FROM events AS later
+    WHERE later.topic = events.topic AND later.key = events.key
+      AND later.value IS NULL AND later."offset" > events."offset"
+)
 """
 
 
@@ -62,9 +84,28 @@ class SqliteEventLog:
             )
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
+            # Erased personal data must not linger in freed page space.
+            self._conn.execute("PRAGMA secure_delete=ON")
             self._conn.executescript(SCHEMA)
+            self._upgrade_schema(self._conn)
         except sqlite3.Error as exc:
             raise BackendUnavailable(f"event log {self.path} cannot be opened: {exc}") from exc
+
+    @staticmethod
+    def _upgrade_schema(conn: sqlite3.Connection) -> None:
+        """Erase, once, values that tombstones published before compaction existed should have erased."""
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have upgraded the file while we waited for the write lock.
+            if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                conn.execute(ERASE_ALL_SUPERSEDED, COMPACTED_TOPICS)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
@@ -99,12 +140,29 @@ class SqliteEventLog:
                     'INSERT INTO events (topic, "offset", key, value, appended_at) VALUES (?, ?, ?, ?, ?)',
                     [(t, next_offset + i, k, v, at) for i, (t, k, v, at) in enumerate(rows)],
                 )
+                erased = 0
+                if topic in COMPACTED_TOPICS:
+                    for key, tombstone_offset in last_tombstones(records, next_offset).items():
+                        erased += conn.execute(
+                            ERASE_BEFORE_TOMBSTONE, (topic, key, tombstone_offset)
+                        ).rowcount
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             self._generation += 1
             self._appended.notify_all()
+            if erased:
+                self._drop_old_page_images(conn)
+
+    def _drop_old_page_images(self, conn: sqlite3.Connection) -> None:
+        """Copy the WAL into the main file and truncate it: until then it still holds the erased values."""
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            log.warning(
+                "event log %s: WAL checkpoint busy; erased values stay in the WAL until the next one",
+                self.path,
+            )
 
     def consumer(self, topics: Sequence[str], group: str) -> SqliteConsumer:
         return SqliteConsumer(self, topics, group)
@@ -170,6 +228,13 @@ class SqliteEventLog:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+
+
+def last_tombstones(
+    records: Sequence[tuple[str, dict[str, Any] | None]], first_offset: int
+) -> dict[str, int]:
+    """Key -> offset of the last tombstone for it among ``records`` appended from ``first_offset``."""
+    return {key: first_offset + i for i, (key, value) in enumerate(records) if value is None}
 
 
 class SqliteConsumer:

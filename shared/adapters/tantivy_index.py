@@ -22,6 +22,7 @@ from typing import Any
 import tantivy
 
 from shared.ports.search_index import (
+    Alternative,
     AnyOf,
     Exists,
     Filter,
@@ -224,21 +225,36 @@ class TantivyIndex:
 
     def _text_query(self, text: TextQuery) -> tantivy.Query:
         group_occur = tantivy.Occur.Must if text.require_all else tantivy.Occur.Should
-        groups = []
-        for group in text.groups:
-            alternatives = [
+        groups = [
+            (
+                group_occur,
+                tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Should, self._alternative_query(a, text.fields)) for a in group]
+                ),
+            )
+            for group in text.groups
+            if group
+        ]
+        if not groups:
+            return tantivy.Query.empty_query()
+        return tantivy.Query.boolean_query(groups)
+
+    def _alternative_query(self, alternative: Alternative, boosts: dict[str, float]) -> tantivy.Query:
+        if isinstance(alternative, tuple):
+            parts = [(tantivy.Occur.Must, self._token_query(token, boosts)) for token in alternative]
+            return tantivy.Query.boolean_query(parts)
+        return self._token_query(alternative, boosts)
+
+    def _token_query(self, token: str, boosts: dict[str, float]) -> tantivy.Query:
+        return tantivy.Query.boolean_query(
+            [
                 (
                     tantivy.Occur.Should,
                     tantivy.Query.boost_query(tantivy.Query.term_query(self._tschema, field, token), boost),
                 )
-                for token in group
-                for field, boost in text.fields.items()
+                for field, boost in boosts.items()
             ]
-            if alternatives:
-                groups.append((group_occur, tantivy.Query.boolean_query(alternatives)))
-        if not groups:
-            return tantivy.Query.empty_query()
-        return tantivy.Query.boolean_query(groups)
+        )
 
     def _filter_query(self, item: Filter) -> tantivy.Query:
         if isinstance(item, Terms):

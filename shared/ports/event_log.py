@@ -3,6 +3,24 @@
 Two adapters implement it: SQLite (embedded) and Kafka (distributed).
 Delivery is at least once: a consumer commits an event's offset only after
 its effect is durable, and a restart resumes after the last commit.
+
+Topics in ``COMPACTED_TOPICS`` are keyed by record id and hold personal data,
+so they are compacted rather than kept forever:
+
+- the log keeps at least the latest value of every key; a newer value does
+  not erase older ones, only a tombstone (value None) does;
+- once a tombstone for a key is published, the stored earlier values of that
+  key are erased: at once on SQLite, eventually (by log compaction, bounded
+  by the topic's ``max.compaction.lag.ms``) on Kafka;
+- a consumer reading those earlier offsets afterwards never gets their old
+  values back. SQLite delivers every earlier event of the key as a tombstone
+  (value None) at its original offset; Kafka skips compacted offsets, and
+  until compaction has run it may still deliver the earlier values, so a
+  consumer must treat the latest event of a key as the record's state;
+- Kafka also drops the tombstone itself once ``delete.retention.ms`` has
+  passed, so a group that starts later may see nothing of a deleted key.
+
+The other topics only ever grow (SQLite) or expire by age (Kafka).
 """
 
 from __future__ import annotations
@@ -16,6 +34,7 @@ TOPIC_SEEKERS = "seekers"
 TOPIC_DLQ = "ingest.dlq"
 TOPIC_MATCHES = "matches"
 ALL_TOPICS = (TOPIC_POSTINGS, TOPIC_SEEKERS, TOPIC_DLQ, TOPIC_MATCHES)
+COMPACTED_TOPICS = (TOPIC_POSTINGS, TOPIC_SEEKERS)
 
 
 @dataclass(frozen=True)

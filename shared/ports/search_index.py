@@ -88,17 +88,22 @@ Filter = Terms | Range | Exists | Not | AnyOf
 # --- text ----------------------------------------------------------------
 
 
+Alternative = str | tuple[str, ...]
+"""A token, or tokens that must all be present (the parts of a compound word)."""
+
+
 @dataclass(frozen=True)
 class TextQuery:
     """Segmented query text.
 
-    ``groups``: each group is a set of alternative tokens (a query word, its
-    search-mode parts and its synonyms). ``require_all``: every group must
-    match (a search box) or any group may (match retrieval). ``fields`` maps
-    each text field to its boost.
+    ``groups``: each group is a set of alternatives for one query word: the
+    word itself, its synonyms, and its parts (a tuple: all parts must occur).
+    ``require_all``: every group must match (a search box) or any group may
+    (match retrieval). ``fields`` maps each text field to its boost; a token
+    may occur in any of the fields.
     """
 
-    groups: tuple[tuple[str, ...], ...]
+    groups: tuple[tuple[Alternative, ...], ...]
     fields: dict[str, float]
     require_all: bool = True
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from shared.ports.search_index import (
+    Alternative,
     AnyOf,
     Exists,
     IndexDoc,
@@ -114,7 +115,7 @@ def ids_of(index: SearchIndex, request: SearchRequest) -> list[str]:
     return [hit.id for hit in index.search(request).hits]
 
 
-def text(*groups: tuple[str, ...], require_all: bool = True, **boosts: float) -> TextQuery:
+def text(*groups: tuple[Alternative, ...], require_all: bool = True, **boosts: float) -> TextQuery:
     return TextQuery(groups=groups, fields=boosts or {"title": 1.0, "body": 1.0}, require_all=require_all)
 
 
@@ -241,6 +242,13 @@ def test_tokens_match_whole_not_by_shared_characters(trades: SearchIndex) -> Non
     assert ids_of(trades, SearchRequest(text=text(("电",)))) == []
     assert ids_of(trades, SearchRequest(text=text(("电子",)))) == ["d5"]
     assert ids_of(trades, SearchRequest(text=text(("电商",)))) == ["d5"]
+
+
+def test_a_tuple_alternative_needs_all_its_tokens_in_any_field(trades: SearchIndex) -> None:
+    # d3 has 焊工 in its title and 持证 in its body; d1 both in its title; d5 neither.
+    assert sorted(ids_of(trades, SearchRequest(text=text((("焊工", "持证"),))))) == ["d3"]
+    assert sorted(ids_of(trades, SearchRequest(text=text(("厨师", ("电工", "持证")))))) == ["d1", "d4"]
+    assert ids_of(trades, SearchRequest(text=text((("电子", "持证"),)))) == []
 
 
 def test_text_only_searches_the_named_fields(trades: SearchIndex) -> None:
