@@ -130,11 +130,13 @@ class ElasticsearchIndex:
         client: Elasticsearch,
         prefix: str,
         owns_client: bool = False,
+        bulk_retries: int = _BULK_RETRIES,
     ) -> None:
         self.schema = schema
         self.alias = ensure_alias(client, schema, prefix)
         self._client = client
         self._owns_client = owns_client
+        self._bulk_retries = bulk_retries
 
     def upsert(self, docs: Sequence[IndexDoc]) -> list[WriteOutcome]:
         outcomes_by_id: dict[str, deque[WriteOutcome]] = defaultdict(deque)
@@ -144,11 +146,17 @@ class ElasticsearchIndex:
                 (self._index_action(doc) for doc in docs),
                 chunk_size=_BULK_CHUNK_DOCS,
                 raise_on_error=False,
-                max_retries=_BULK_RETRIES,
+                max_retries=self._bulk_retries,
                 initial_backoff=0.5,
                 max_backoff=10,
             ):
                 result = item["index"]
+                if _is_transient(result):
+                    # Not the document's fault: fail the batch so the consumer retries it uncommitted,
+                    # rather than dead-lettering a good record. Items already written are idempotent.
+                    raise BackendUnavailable(
+                        f"Elasticsearch refused a write for now: {_reason(result.get('error'))}"
+                    )
                 outcomes_by_id[result["_id"]].append(_write_outcome(result))
         # Retried items come back late, so results are matched to docs by id;
         # the same id twice in a batch is applied, and answered, in batch order.
@@ -349,6 +357,16 @@ def _bucket_key(bucket: dict[str, Any]) -> str:
     if isinstance(key, float) and key.is_integer():
         key = int(key)
     return str(key)
+
+
+def _is_transient(result: dict[str, Any]) -> bool:
+    """Overload (429), node trouble (5xx) and index blocks pass; a 400 is the document's own fault."""
+    error_type = result.get("error", {}).get("type") if isinstance(result.get("error"), dict) else None
+    return (
+        result["status"] in _UNAVAILABLE_STATUSES
+        or result["status"] >= 500
+        or (error_type == "cluster_block_exception")
+    )
 
 
 def _write_outcome(result: dict[str, Any]) -> WriteOutcome:

@@ -127,7 +127,9 @@ class KafkaEventLog:
         except KafkaError as exc:
             raise BackendUnavailable(f"Kafka at {self.bootstrap}: cannot create topics: {exc}") from exc
 
-    def _warn_on_other_cleanup_policy(self, admin: KafkaAdminClient, configs: dict[str, dict[str, str]]) -> None:
+    def _warn_on_other_cleanup_policy(
+        self, admin: KafkaAdminClient, configs: dict[str, dict[str, str]]
+    ) -> None:
         if not configs:
             return
         policies = cleanup_policies(admin, list(configs))
@@ -217,8 +219,9 @@ def cleanup_policies(admin: KafkaAdminClient, names: list[str]) -> dict[str, str
     for response in responses:
         # Each resource is (error_code, error_message, type, name, entries); each entry starts (name, value).
         for error_code, _, _, name, entries in response.resources:
-            if error_code == 0:
-                policies.update({entry[1 - 1]: entry[1] for entry in entries if entry[0] == "cleanup.policy"} and {name: entry[1] for entry in entries if entry[0] == "cleanup.policy"})
+            values = [entry[1] for entry in entries if entry[0] == "cleanup.policy"]
+            if error_code == 0 and values:
+                policies[name] = values[0]
     return policies
 
 

@@ -7,16 +7,17 @@ its effect is durable, and a restart resumes after the last commit.
 Topics in ``COMPACTED_TOPICS`` are keyed by record id and hold personal data,
 so they are compacted rather than kept forever:
 
-- the log keeps at least the latest value of every key; a newer value does
-  not erase older ones, only a tombstone (value None) does;
+- the log keeps at least the latest value of every key. On SQLite only a
+  tombstone (value None) erases older values; Kafka compaction may also drop
+  values superseded by a newer value of the same key;
 - once a tombstone for a key is published, the stored earlier values of that
   key are erased: at once on SQLite, eventually (by log compaction, bounded
   by the topic's ``max.compaction.lag.ms``) on Kafka;
-- a consumer reading those earlier offsets afterwards never gets their old
-  values back. SQLite delivers every earlier event of the key as a tombstone
-  (value None) at its original offset; Kafka skips compacted offsets, and
-  until compaction has run it may still deliver the earlier values, so a
-  consumer must treat the latest event of a key as the record's state;
+- a consumer that reads those earlier offsets afterwards gets, on SQLite,
+  each of them as a tombstone (value None) at its original offset; Kafka
+  skips the offsets that compaction removed, and until compaction has run it
+  may still deliver the earlier values. Either way a consumer must treat the
+  latest event of a key as the record's state;
 - Kafka also drops the tombstone itself once ``delete.retention.ms`` has
   passed, so a group that starts later may see nothing of a deleted key.
 

@@ -1,0 +1,52 @@
+"""Elasticsearch-only behaviour of the adapter that the shared contract cannot express."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from shared.adapters.es_index import ElasticsearchIndex
+from shared.errors import BackendUnavailable
+from shared.ports.search_index import IndexDoc, IndexSchema
+
+pytestmark = pytest.mark.elasticsearch
+SCHEMA = IndexSchema("blocked", {"title": "text", "salary": "int"})
+
+
+@pytest.fixture
+def client(elasticsearch_url: str) -> Iterator[Elasticsearch]:
+    with Elasticsearch(elasticsearch_url) as opened:
+        yield opened
+
+
+@pytest.fixture
+def index(client: Elasticsearch) -> Iterator[ElasticsearchIndex]:
+    opened = ElasticsearchIndex(SCHEMA, client=client, prefix=f"es-{uuid.uuid4().hex[:8]}", bulk_retries=1)
+    yield opened
+    for name in client.indices.get_alias(name=opened.alias):
+        client.indices.delete(index=name)
+
+
+def test_a_blocked_index_fails_the_batch_instead_of_dead_lettering_it(
+    client: Elasticsearch, index: ElasticsearchIndex
+) -> None:
+    # Elasticsearch sets this block itself when a disk passes its flood-stage watermark; it answers 429.
+    client.indices.put_settings(index=index.alias, settings={"index.blocks.read_only_allow_delete": True})
+    with pytest.raises(BackendUnavailable):
+        index.upsert([IndexDoc("a", 1, {"title": "电工"}, {"id": "a"})])
+    client.indices.put_settings(index=index.alias, settings={"index.blocks.read_only_allow_delete": None})
+    assert [o.status for o in index.upsert([IndexDoc("a", 1, {"title": "电工"}, {"id": "a"})])] == ["created"]
+
+
+def test_a_document_the_mapping_refuses_is_that_documents_error_only(index: ElasticsearchIndex) -> None:
+    outcomes = index.upsert(
+        [
+            IndexDoc("good", 1, {"title": "电工", "salary": 5000}, {"id": "good"}),
+            IndexDoc("bad", 1, {"title": "焊工", "salary": "很多"}, {"id": "bad"}),
+        ]
+    )
+    assert [o.status for o in outcomes] == ["created", "error"]
+    assert "salary" in (outcomes[1].error or "")
