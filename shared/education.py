@@ -29,6 +29,12 @@ _ALIASES: dict[str, str] = {
     "高等职业": "大专",
     "本科": "本科",
     "学士": "本科",
+    # Spoken forms a kiosk user types: 大学 alone means a bachelor's degree.
+    "大学": "本科",
+    "大学专科": "大专",
+    "文盲": "不限",
+    "没上过学": "不限",
+    "未上学": "不限",
     "硕士": "硕士",
     "研究生": "硕士",
     "博士": "博士",

@@ -12,7 +12,7 @@ from typing import Any
 
 from shared.education import education_rank
 from shared.ports.search_index import IndexDoc, IndexSchema
-from shared.regions import region_path
+from shared.regions import region_path, short_forms
 from shared.text import index_text
 
 # Expiry stored for postings without one, so "not expired" is one range filter.
@@ -23,6 +23,7 @@ POSTINGS = IndexSchema(
     {
         "title": "text",
         "body": "text",
+        "place": "text",
         "region_path": "keyword",
         "region_code": "keyword",
         "city_code": "keyword",
@@ -68,6 +69,12 @@ def _city_code(path: list[str]) -> str | None:
     return path[1] if len(path) > 1 else (path[0] if path else None)
 
 
+def place_names(location: dict[str, Any]) -> str:
+    """Names of the posting's place at every level, full and short, so 「电工 郑州」 finds it."""
+    names = [location.get(level) for level in ("province", "city", "district")]
+    return " ".join(dict.fromkeys(n for name in names if name for n in (name, *short_forms(name))))
+
+
 def posting_doc(record: dict[str, Any]) -> IndexDoc:
     code = record["location"]["region_code"]
     path = region_path(code) if code else []
@@ -88,6 +95,7 @@ def posting_doc(record: dict[str, Any]) -> IndexDoc:
     fields = {
         "title": index_text(record["title"]),
         "body": index_text(body),
+        "place": index_text(place_names(record["location"])),
         "region_path": path,
         "region_code": code,
         "city_code": _city_code(path),

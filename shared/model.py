@@ -9,7 +9,7 @@ turns an input model into the stored record.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -35,7 +35,10 @@ SalaryPeriod = Literal["month", "year", "day", "hour", "week"]
 SourceCode = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 ]
-SourceId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+# No "/": ids appear in URL paths (GET /v1/postings/{id}).
+SourceId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^/\s][^/]{0,127}$")]
+# A plain date is allowed; ``shared.normalise`` reads an expiry date as the end of that day.
+DateOrTime = Annotated[date | datetime, Field(union_mode="left_to_right")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 RegionCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
@@ -95,8 +98,8 @@ class PostingIn(_In):
     benefits: list[Tag] = Field(default_factory=list, max_length=100)
     programmes: list[Programme] = Field(default_factory=list)
     target_provinces: list[RegionCode] = Field(default_factory=list)
-    posted_at: datetime | None = None
-    expires_at: datetime | None = None
+    posted_at: DateOrTime | None = None
+    expires_at: DateOrTime | None = None
     status: Literal["open", "closed"] = "open"
     updated_at: datetime | None = None
 

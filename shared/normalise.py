@@ -8,7 +8,7 @@ record (an unparseable salary is kept as text and flagged).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from shared.education import education_rank, parse_education
@@ -39,11 +39,27 @@ def record_id(source: str, source_id: str) -> str:
     return f"{source}:{source_id}"
 
 
-def as_china_time(value: datetime | None) -> datetime | None:
-    """Platforms send local times without an offset; read those as Beijing time."""
+# An update time this far ahead of our clock is a sender's error; accepting it would lock the record.
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def as_china_time(value: datetime | date | None, *, end_of_day: bool = False) -> datetime | None:
+    """Platforms send local times without an offset; read those as Beijing time.
+
+    A plain date is the start of that day, or its end for a deadline.
+    """
     if value is None:
         return None
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(23, 59, 59) if end_of_day else time.min, CHINA_TZ)
     return value.replace(tzinfo=CHINA_TZ) if value.tzinfo is None else value
+
+
+def checked_update_time(value: datetime | None, received_at: datetime) -> datetime | None:
+    updated_at = as_china_time(value)
+    if updated_at is not None and updated_at > received_at + MAX_CLOCK_SKEW:
+        raise FieldProblem(Problem("updated_at", "UPDATED_IN_FUTURE", "更新时间晚于当前时间"))
+    return updated_at
 
 
 def iso(value: datetime | None) -> str | None:
@@ -108,11 +124,12 @@ def normalise_posting(item: PostingIn, *, received_at: datetime) -> tuple[dict[s
             )
         target_provinces.append(province.code)
 
-    posted_at = as_china_time(item.posted_at) or received_at
-    expires_at = as_china_time(item.expires_at)
-    if expires_at is not None and expires_at < posted_at:
+    given_posted_at = as_china_time(item.posted_at)
+    posted_at = given_posted_at or received_at
+    expires_at = as_china_time(item.expires_at, end_of_day=True)
+    if expires_at is not None and given_posted_at is not None and expires_at < given_posted_at:
         raise FieldProblem(Problem("expires_at", "EXPIRES_BEFORE_POSTED", "截止时间早于发布时间"))
-    updated_at = as_china_time(item.updated_at)
+    updated_at = checked_update_time(item.updated_at, received_at)
 
     record = {
         "id": record_id(item.source, item.source_id),
@@ -164,7 +181,7 @@ def normalise_seeker(item: SeekerIn, *, received_at: datetime) -> tuple[dict[str
     education = parse_education(item.education)
     if item.education and education is None:
         warnings.append(Problem("education", "EDUCATION_UNKNOWN", f"无法识别学历「{item.education}」"))
-    updated_at = as_china_time(item.updated_at)
+    updated_at = checked_update_time(item.updated_at, received_at)
     record = {
         "id": record_id(item.source, item.source_id),
         "source": item.source,

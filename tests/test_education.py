@@ -73,3 +73,10 @@ def test_missing_or_open_requirement_is_met_but_unknown_seeker_is_not() -> None:
     assert meets("初中", "不限")
     assert not meets(None, "本科")
     assert not meets("看情况", "本科")
+
+
+@pytest.mark.parametrize(
+    ("text", "label"), [("大学", "本科"), ("大学专科", "大专"), ("大学本科", "本科"), ("文盲", "不限")]
+)
+def test_spoken_forms_a_kiosk_user_types(text: str, label: str) -> None:
+    assert parse_education(text) == label

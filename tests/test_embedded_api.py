@@ -232,3 +232,44 @@ def test_bad_query_parameters_answer_stable_codes(client: TestClient) -> None:
     for path, (status, code) in cases.items():
         response = client.get(path)
         assert (response.status_code, response.json()["error"]["code"]) == (status, code), path
+
+
+def test_place_names_in_the_query_match_the_posting_place(client: TestClient) -> None:
+    seed(client)
+    assert [h["id"] for h in search(client, q="电工 郑州")["hits"]] == ["test:1"]
+    assert search(client, q="电工 昆山")["total"] == 0
+    assert [h["id"] for h in search(client, q="昆山 焊工")["hits"]] == ["test:4"]
+
+
+def test_salary_min_keeps_posts_whose_range_reaches_it(client: TestClient) -> None:
+    seed(client)
+    client.post("/v1/postings", json=[posting("low", "电工助理", salary="3000-4000")])
+    wait_for(lambda: search(client, q="电工助理")["total"] == 1)
+    assert "test:low" not in {h["id"] for h in search(client, salary_min=5000, size=50)["hits"]}
+    assert "test:low" in {h["id"] for h in search(client, salary_min=4000, size=50)["hits"]}
+
+
+def test_match_input_is_checked_and_untyped_places_only_warn(client: TestClient) -> None:
+    seed(client)
+    cases = [
+        ({"desired_titles": ["电工"], "education": "火星学历"}, "UNKNOWN_EDUCATION"),
+        ({"desired_titles": ["电工"], "region_code": "999999"}, "UNKNOWN_REGION"),
+        ({"desired_titles": ["电工"], "desired_region_codes": ["410199"]}, "UNKNOWN_REGION"),
+    ]
+    for body, code in cases:
+        response = client.post("/v1/match", json=body)
+        assert (response.status_code, response.json()["error"]["code"]) == (400, code), body
+    spoken = client.post("/v1/match", json={"desired_titles": ["电工"], "education": "大学"})
+    assert spoken.status_code == 200
+    unknown_place = client.post("/v1/match", json={"desired_titles": ["电工"], "location": "火星基地"}).json()
+    assert unknown_place["warnings"][0]["code"] == "LOCATION_UNRESOLVED"
+    assert unknown_place["matches"]
+
+
+def test_rejected_seekers_reach_the_dead_letter_topic_without_personal_data(client: TestClient) -> None:
+    bad = {"source": "test", "source_id": "p1", "name": "赵六", "phone": "13700001111", "birth_year": 1800}
+    assert client.post("/v1/seekers", json=[bad]).json()["rejected"] == 1
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    (dead,) = runtime.event_log.consumer(["ingest.dlq"], "staff").poll(timeout_s=1)
+    assert dead.value["errors"][0]["field"] == "birth_year"
+    assert "赵六" not in str(dead.value) and "13700001111" not in str(dead.value)

@@ -8,32 +8,63 @@ from typing import Any
 
 from services.matcher.scoring import Profile, Scored, score_posting
 from services.search.query import POSTING_TEXT_FIELDS, open_posting_filters, posting_summary
+from shared.education import parse_education
+from shared.errors import BadRequest
 from shared.model import MatchProfileIn
 from shared.ports.search_index import AnyOf, Filter, SearchIndex, SearchRequest, SortBy, Terms, TextQuery
-from shared.regions import province_of, resolve_location
+from shared.regions import get_region, province_of, resolve_location
 from shared.text import query_groups
 
 CANDIDATES = 200
 
 
-def profile_from_input(body: MatchProfileIn) -> Profile:
-    region_code = body.region_code
+def profile_from_input(body: MatchProfileIn) -> tuple[Profile, list[dict[str, str]]]:
+    """The profile to match, and warnings about what was typed but could not be used.
+
+    Codes are checked strictly (a client sent them); free text that cannot be
+    placed is dropped with a warning, because a kiosk should still answer.
+    """
+    warnings: list[dict[str, str]] = []
+    region_code = _current_code(body.region_code, "region_code")
     if region_code is None and body.location:
         region = resolve_location(body.location)
+        if region is None:
+            warnings.append(
+                {
+                    "field": "location",
+                    "code": "LOCATION_UNRESOLVED",
+                    "message": f"无法识别地点「{body.location}」",
+                }
+            )
         region_code = region.code if region else None
-    return Profile(
+    education = parse_education(body.education) if body.education else None
+    if body.education and education is None:
+        raise BadRequest(f"无法识别学历「{body.education}」", code="UNKNOWN_EDUCATION")
+    profile = Profile(
         desired_titles=body.desired_titles,
         skills=body.skills,
         certificates=body.certificates,
         region_code=region_code,
-        desired_region_codes=body.desired_region_codes,
+        desired_region_codes=[
+            _current_code(code, "desired_region_codes") for code in body.desired_region_codes
+        ],
         willing_to_relocate=body.willing_to_relocate,
         expected_salary_min=body.expected_salary_min,
-        education=body.education,
+        education=education,
         experience_years=body.experience_years,
         groups=body.groups,
         text=body.text,
     )
+    return profile, warnings
+
+
+def _current_code(code: str | None, field: str) -> str | None:
+    if code is None:
+        return None
+    region = get_region(code)
+    if region is None:
+        raise BadRequest(f"{field}: 未知的行政区划代码 {code}", code="UNKNOWN_REGION")
+    return region.code
 
 
 def profile_from_seeker(record: dict[str, Any]) -> Profile:
@@ -83,9 +114,10 @@ def match_postings(
     return scored[:limit]
 
 
-def match_output(scored: list[Scored]) -> dict[str, Any]:
+def match_output(scored: list[Scored], warnings: list[dict[str, str]] | None = None) -> dict[str, Any]:
     return {
         "total": len(scored),
+        "warnings": warnings or [],
         "matches": [
             {
                 "posting": posting_summary(s.record),

@@ -20,7 +20,8 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 @router.post("/match", summary="Rank open postings for an ad-hoc profile (kiosk walk-in)")
 def match_adhoc(body: MatchProfileIn, runtime: RuntimeDep, limit: Limit = 20) -> dict[str, Any]:
     assert runtime.postings is not None
-    return match_output(match_postings(profile_from_input(body), postings=runtime.postings, limit=limit))
+    profile, warnings = profile_from_input(body)
+    return match_output(match_postings(profile, postings=runtime.postings, limit=limit), warnings)
 
 
 @router.get("/seekers/{seeker_id}/matches", summary="Rank open postings for a stored seeker")

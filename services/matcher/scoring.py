@@ -120,7 +120,7 @@ def _location(profile: Profile, record: dict[str, Any]) -> tuple[float, str | No
     posting_path = region_path(code)
     for desired in profile.desired_region_codes:
         wanted = region_path(desired)
-        if posting_path[: len(wanted)] == wanted:
+        if wanted and posting_path[: len(wanted)] == wanted:
             return 1.0, "意向地区"
     home = profile.region_code or next(iter(profile.desired_region_codes), None)
     if home is None:

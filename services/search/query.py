@@ -23,7 +23,7 @@ from shared.ports.search_index import (
 from shared.regions import get_region
 from shared.text import query_groups, query_tokens
 
-POSTING_TEXT_FIELDS = {"title": 3.0, "body": 1.0}
+POSTING_TEXT_FIELDS = {"title": 3.0, "body": 1.0, "place": 1.0}
 SALARY_BANDS: tuple[tuple[str, float | None, float | None], ...] = (
     ("3000以下", None, 3000),
     ("3000-5000", 3000, 5000),

@@ -24,7 +24,12 @@ def search_postings(
         Query(pattern=r"^\d{6}$", description="GB/T 2260 code; a province or city includes all below it"),
     ] = None,
     salary_min: Annotated[
-        int | None, Query(ge=0, le=1_000_000, description="CNY per month the post pays at least")
+        int | None,
+        Query(
+            ge=0,
+            le=1_000_000,
+            description="CNY per month: posts whose pay range reaches this (面议 posts are left out)",
+        ),
     ] = None,
     education: Annotated[
         str | None, Query(max_length=20, description="the seeker's level: posts asking for it or less")

@@ -87,25 +87,31 @@ class SqliteEventLog:
             # Erased personal data must not linger in freed page space.
             self._conn.execute("PRAGMA secure_delete=ON")
             self._conn.executescript(SCHEMA)
-            self._upgrade_schema(self._conn)
+            if self._upgrade_schema(self._conn):
+                self._drop_old_page_images(self._conn)
         except sqlite3.Error as exc:
             raise BackendUnavailable(f"event log {self.path} cannot be opened: {exc}") from exc
 
     @staticmethod
-    def _upgrade_schema(conn: sqlite3.Connection) -> None:
-        """Erase, once, values that tombstones published before compaction existed should have erased."""
+    def _upgrade_schema(conn: sqlite3.Connection) -> int:
+        """Erase, once, values that tombstones published before compaction existed should have erased.
+
+        Returns how many values were erased.
+        """
         if conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
-            return
+            return 0
+        erased = 0
         conn.execute("BEGIN IMMEDIATE")
         try:
             # Another process may have upgraded the file while we waited for the write lock.
             if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                conn.execute(ERASE_ALL_SUPERSEDED, COMPACTED_TOPICS)
+                erased = conn.execute(ERASE_ALL_SUPERSEDED, COMPACTED_TOPICS).rowcount
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        return erased
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:

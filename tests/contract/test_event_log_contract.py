@@ -20,12 +20,15 @@ from typing import Any
 
 import pytest
 from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
 
-from shared.adapters.kafka_log import KafkaEventLog
+from shared.adapters.kafka_log import KafkaEventLog, cleanup_policies
 from shared.adapters.sqlite_log import SqliteEventLog
 from shared.errors import BackendUnavailable
 from shared.ports.event_log import (
     ALL_TOPICS,
+    COMPACTED_TOPICS,
+    TOPIC_DLQ,
     TOPIC_MATCHES,
     TOPIC_POSTINGS,
     TOPIC_SEEKERS,
@@ -158,13 +161,37 @@ def test_records_with_one_key_keep_their_order_in_one_partition(
         assert [e.value["version"] for e in seen if e.value] == list(range(10))
 
 
-def test_tombstone_round_trips_as_none(event_log: EventLog, backend: Backend) -> None:
-    event_log.ensure_topics([TOPIC_POSTINGS])
-    event_log.publish(TOPIC_POSTINGS, [("p-1", {"title": "叉车司机"}), ("p-1", None)])
+def test_tombstone_on_an_uncompacted_topic_round_trips_after_the_value(
+    event_log: EventLog, backend: Backend
+) -> None:
+    event_log.ensure_topics([TOPIC_MATCHES])
+    event_log.publish(TOPIC_MATCHES, [("m-1", {"score": 0.8}), ("m-1", None)])
 
-    events = drain(backend.consumer(event_log, [TOPIC_POSTINGS], "tombstones"), 2)
+    events = drain(backend.consumer(event_log, [TOPIC_MATCHES], "tombstones"), 2)
 
-    assert [(e.key, e.value) for e in events] == [("p-1", {"title": "叉车司机"}), ("p-1", None)]
+    assert [(e.key, e.value) for e in events] == [("m-1", {"score": 0.8}), ("m-1", None)]
+
+
+def test_tombstone_on_a_compacted_topic_ends_its_key_and_spares_other_keys(
+    event_log: EventLog, backend: Backend
+) -> None:
+    event_log.ensure_topics([TOPIC_POSTINGS, TOPIC_SEEKERS])
+    event_log.publish(TOPIC_SEEKERS, [("s-1", {"name": "张伟"}), ("s-2", {"name": "李娜"})])
+    event_log.publish(TOPIC_POSTINGS, [("s-1", {"title": "same key, other topic"})])
+    event_log.publish(TOPIC_SEEKERS, [("s-1", {"name": "张伟", "phone": "13800000000"}), ("s-1", None)])
+
+    events = drain(backend.consumer(event_log, [TOPIC_POSTINGS, TOPIC_SEEKERS], "compacted"), 5)
+    deleted = [e for e in events if (e.topic, e.key) == (TOPIC_SEEKERS, "s-1")]
+    untouched = sorted((e.topic, e.key, str(e.value)) for e in events if e not in deleted)
+
+    # Earlier values of a deleted key may come as tombstones or still as values (Kafka before compaction).
+    assert 1 <= len(deleted) <= 3
+    assert deleted[-1].value is None
+    assert [e.offset for e in deleted] == sorted(e.offset for e in deleted)
+    assert untouched == [
+        (TOPIC_POSTINGS, "s-1", str({"title": "same key, other topic"})),
+        (TOPIC_SEEKERS, "s-2", str({"name": "李娜"})),
+    ]
 
 
 def test_chinese_keys_and_text_round_trip(event_log: EventLog, backend: Backend) -> None:
@@ -355,6 +382,131 @@ def test_sqlite_log_is_unusable_after_close(tmp_path: Path) -> None:
     assert log.ping() is False
     with pytest.raises(BackendUnavailable):
         log.publish(TOPIC_POSTINGS, numbered("p", 1))
+
+
+def sqlite_file_bytes(path: Path) -> bytes:
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def checkpoint(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as raw:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def test_sqlite_tombstone_erases_earlier_values_of_its_key_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "events.sqlite3"
+    log = SqliteEventLog(path)
+    identity_numbers = ["440301199001011234", "440301199001015678"]
+    log.publish(TOPIC_SEEKERS, [("s-1", {"name": "王小明", "id_number": n}) for n in identity_numbers])
+    log.publish(TOPIC_SEEKERS, [("s-2", {"name": "陈静", "id_number": "440301198802023456"})])
+    checkpoint(path)  # the values now sit in the main file too, not just in the WAL
+    assert identity_numbers[0].encode() in sqlite_file_bytes(path)
+
+    log.publish(TOPIC_SEEKERS, [("s-1", None)])
+    events = drain(log.consumer([TOPIC_SEEKERS], "after-delete"), 4)
+    stored = sqlite_file_bytes(path)
+    log.close()
+
+    assert [(e.key, e.offset, e.value) for e in events] == [
+        ("s-1", 0, None),
+        ("s-1", 1, None),
+        ("s-2", 2, {"name": "陈静", "id_number": "440301198802023456"}),
+        ("s-1", 3, None),
+    ]
+    assert all(n.encode() not in stored for n in identity_numbers)
+    assert "王小明".encode() not in stored
+    assert b"440301198802023456" in stored
+
+
+def test_sqlite_only_tombstones_erase_and_a_key_can_return_after_one(tmp_path: Path) -> None:
+    log = SqliteEventLog(tmp_path / "events.sqlite3")
+    log.publish(TOPIC_POSTINGS, [("p-1", {"v": 1}), ("p-1", {"v": 2})])
+    log.publish(TOPIC_POSTINGS, [("p-1", None), ("p-1", {"v": 3})])
+    log.publish(TOPIC_MATCHES, [("m-1", {"v": 1}), ("m-1", None)])
+
+    events = drain(log.consumer([TOPIC_POSTINGS, TOPIC_MATCHES], "values"), 6)
+    log.close()
+
+    assert [(e.topic, e.value) for e in events] == [
+        (TOPIC_POSTINGS, None),
+        (TOPIC_POSTINGS, None),
+        (TOPIC_POSTINGS, None),
+        (TOPIC_POSTINGS, {"v": 3}),
+        (TOPIC_MATCHES, {"v": 1}),
+        (TOPIC_MATCHES, None),
+    ]
+
+
+def test_sqlite_file_from_before_compaction_is_erased_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "events.sqlite3"
+    SqliteEventLog(path).close()
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.execute("PRAGMA user_version = 0")
+        raw.executemany(
+            'INSERT INTO events (topic, "offset", key, value, appended_at) VALUES (?, ?, ?, ?, ?)',
+            [
+                (TOPIC_SEEKERS, 0, "s-1", '{"name": "old"}', "2024-01-01T00:00:00+00:00"),
+                (TOPIC_SEEKERS, 1, "s-1", None, "2024-01-01T00:00:00+00:00"),
+                (TOPIC_SEEKERS, 2, "s-2", '{"name": "kept"}', "2024-01-01T00:00:00+00:00"),
+                (TOPIC_MATCHES, 0, "m-1", '{"score": 1}', "2024-01-01T00:00:00+00:00"),
+                (TOPIC_MATCHES, 1, "m-1", None, "2024-01-01T00:00:00+00:00"),
+            ],
+        )
+
+    SqliteEventLog(path).close()
+
+    with closing(sqlite3.connect(path)) as raw:
+        values = raw.execute("SELECT topic, key, value FROM events ORDER BY seq").fetchall()
+    assert values == [
+        (TOPIC_SEEKERS, "s-1", None),
+        (TOPIC_SEEKERS, "s-1", None),
+        (TOPIC_SEEKERS, "s-2", '{"name": "kept"}'),
+        (TOPIC_MATCHES, "m-1", '{"score": 1}'),
+        (TOPIC_MATCHES, "m-1", None),
+    ]
+
+
+@pytest.mark.kafka
+def test_kafka_compacts_record_topics_and_ages_out_the_others(kafka_bootstrap: str) -> None:
+    prefix = f"contract-{uuid.uuid4().hex[:12]}."
+    log = KafkaEventLog(bootstrap=kafka_bootstrap, topic_prefix=prefix)
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id="contract-test")
+    try:
+        log.ensure_topics()
+        policies = cleanup_policies(admin, [prefix + t for t in ALL_TOPICS])
+    finally:
+        admin.close()
+        log.close()
+
+    assert set(COMPACTED_TOPICS) == {TOPIC_POSTINGS, TOPIC_SEEKERS}
+    assert policies == {
+        prefix + TOPIC_POSTINGS: "compact",
+        prefix + TOPIC_SEEKERS: "compact",
+        prefix + TOPIC_DLQ: "delete",
+        prefix + TOPIC_MATCHES: "delete",
+    }
+
+
+@pytest.mark.kafka
+def test_kafka_existing_topic_with_another_policy_is_reported_not_altered(
+    kafka_bootstrap: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    prefix = f"contract-{uuid.uuid4().hex[:12]}."
+    name = prefix + TOPIC_SEEKERS
+    log = KafkaEventLog(bootstrap=kafka_bootstrap, topic_prefix=prefix)
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id="contract-test")
+    try:
+        admin.create_topics([NewTopic(name, 1, 1, topic_configs={"cleanup.policy": "delete"})])
+        with caplog.at_level("WARNING", logger="shared.adapters.kafka_log"):
+            log.ensure_topics([TOPIC_SEEKERS])
+        policies = cleanup_policies(admin, [name])
+    finally:
+        admin.close()
+        log.close()
+
+    assert policies == {name: "delete"}
+    assert any(name in r.getMessage() and "compact" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.kafka
