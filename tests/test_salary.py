@@ -101,3 +101,108 @@ def test_structured_period_applies_to_text_amounts() -> None:
 
 def test_nothing_given_is_empty_but_not_a_parse_failure() -> None:
     assert parse_salary() == Salary(None, None, negotiable=False, parsed=True, text=None, note=None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_min", "expected_max"),
+    [
+        ("200元一天", 4350, 4350),
+        ("一天200", 4350, 4350),
+        ("日薪200", 4350, 4350),
+        ("每天200元", 4350, 4350),
+        ("每天工资200", 4350, 4350),
+        ("200日结", 4350, 4350),
+        ("20元一小时", 3480, 3480),
+        ("一小时20元", 3480, 3480),
+        ("每小时20", 3480, 3480),
+        ("一个月5000", 5000, 5000),
+        ("每月5000元", 5000, 5000),
+        ("月薪5000", 5000, 5000),
+        ("一年20万", 16667, 16667),
+        ("20万年薪", 16667, 16667),
+    ],
+)
+def test_period_named_next_to_the_amount(text: str, expected_min: int, expected_max: int) -> None:
+    salary = parse_salary(text)
+    assert (salary.min, salary.max, salary.parsed) == (expected_min, expected_max, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_min", "expected_max"),
+    [
+        ("每天工作8小时，5000-6000", 5000, 6000),
+        ("经验一年5000", 5000, 5000),
+        ("包吃住，一天200元", 4350, 4350),
+    ],
+)
+def test_period_phrases_away_from_the_amount_do_not_set_the_period(
+    text: str, expected_min: int, expected_max: int
+) -> None:
+    # The day and the year in the first two describe the job, not the pay.
+    salary = parse_salary(text)
+    assert (salary.min, salary.max) == (expected_min, expected_max)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_min", "expected_max"),
+    [
+        ("两千五", 2500, 2500),
+        ("三千五到四千五", 3500, 4500),
+        ("五千", 5000, 5000),
+        ("一万二", 12000, 12000),
+        ("1万2", 12000, 12000),
+        ("一万五千", 15000, 15000),
+        ("3千5百", 3500, 3500),
+        ("1万-1万2", 10000, 12000),
+        ("两千五一天", 54375, 54375),
+        ("两千一个月", 2000, 2000),
+    ],
+)
+def test_spoken_chinese_amounts(text: str, expected_min: int, expected_max: int) -> None:
+    salary = parse_salary(text)
+    assert (salary.min, salary.max, salary.parsed) == (expected_min, expected_max, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_min", "expected_max"),
+    [
+        ("2024年招聘 月薪6000", 6000, 6000),
+        ("2024届毕业生 月薪5000-6000", 5000, 6000),
+        ("年龄18-45岁 月薪5000", 5000, 5000),
+        ("18-45周岁 5000-6000元", 5000, 6000),
+        ("8小时工作制 月薪5000", 5000, 5000),
+        ("做6休1 月薪5000", 5000, 5000),
+        ("做6休1 5000", 5000, 5000),
+        ("招聘30人 4000-5000", 4000, 5000),
+        ("月薪4000，试用期3个月", 4000, 4000),
+        ("每月26天 5000元", 5000, 5000),
+        ("提成5% 底薪3000", 3000, None),
+    ],
+)
+def test_counts_of_years_people_and_time_are_not_amounts(
+    text: str, expected_min: int | None, expected_max: int | None
+) -> None:
+    salary = parse_salary(text)
+    assert (salary.min, salary.max, salary.parsed) == (expected_min, expected_max, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_min", "expected_max"),
+    [
+        ("3栋2单元 工资3000", 3000, 3000),
+        ("联系电话请咨询 2 号线附近 4500元", 4500, 4500),
+        ("5000-8000 全勤奖200元", 5000, 8000),
+        ("餐补300 4000-5000", 4000, 5000),
+        ("底薪3000 综合5000-8000", 5000, 8000),
+    ],
+)
+def test_labelled_or_marked_amount_is_preferred_to_other_numbers(
+    text: str, expected_min: int, expected_max: int
+) -> None:
+    salary = parse_salary(text)
+    assert (salary.min, salary.max) == (expected_min, expected_max)
+
+
+def test_a_comma_before_four_digits_separates_numbers_not_thousands() -> None:
+    assert (parse_salary("做6休1，5000").min, parse_salary("做6休1，5000").max) == (5000, 5000)
+    assert parse_salary("12,000元").min == 12000
