@@ -22,7 +22,7 @@ import unicodedata
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -209,6 +209,12 @@ def synonyms_of(word: str) -> tuple[str, ...]:
 
 
 def query_groups(text: str) -> list[tuple[str | tuple[str, ...], ...]]:
+    """See ``_query_groups``; cached, because matching asks the same few questions for every candidate."""
+    return list(_query_groups(text))
+
+
+@lru_cache(maxsize=4096)
+def _query_groups(text: str) -> tuple[tuple[str | tuple[str, ...], ...], ...]:
     """One group per query word: the word, its synonyms, and its parts together.
 
     A document matches the query when it matches one alternative of every
@@ -224,7 +230,7 @@ def query_groups(text: str) -> list[tuple[str | tuple[str, ...], ...]]:
         if parts:
             alternatives.append(parts)
         groups[tuple(dict.fromkeys(alternatives))] = None
-    return list(groups)
+    return tuple(groups)
 
 
 def group_matches(group: tuple[str | tuple[str, ...], ...], tokens: set[str]) -> bool:
