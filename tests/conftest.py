@@ -14,8 +14,12 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
 
 _SERVERS_SCRIPT = Path(__file__).resolve().parents[1] / "deploy" / "local" / "servers.py"
 
@@ -56,6 +60,15 @@ def _serve(preset_variable: str, start: Callable[[], object]) -> Iterator[str]:
 def elasticsearch_url() -> Iterator[str]:
     """Base URL (``http://127.0.0.1:PORT``) of a single-node Elasticsearch without security."""
     yield from _serve("JOBMATCH_TEST_ELASTICSEARCH_URL", local_servers.start_elasticsearch)
+
+
+@pytest.fixture
+def es_client(elasticsearch_url: str) -> Iterator[Elasticsearch]:
+    """A client of the session's Elasticsearch node, closed after the test."""
+    from elasticsearch import Elasticsearch
+
+    with Elasticsearch(elasticsearch_url) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

@@ -17,27 +17,21 @@ SCHEMA = IndexSchema("blocked", {"title": "text", "salary": "int"})
 
 
 @pytest.fixture
-def client(elasticsearch_url: str) -> Iterator[Elasticsearch]:
-    with Elasticsearch(elasticsearch_url) as opened:
-        yield opened
-
-
-@pytest.fixture
-def index(client: Elasticsearch) -> Iterator[ElasticsearchIndex]:
-    opened = ElasticsearchIndex(SCHEMA, client=client, prefix=f"es-{uuid.uuid4().hex[:8]}", bulk_retries=1)
+def index(es_client: Elasticsearch) -> Iterator[ElasticsearchIndex]:
+    opened = ElasticsearchIndex(SCHEMA, client=es_client, prefix=f"es-{uuid.uuid4().hex[:8]}", bulk_retries=1)
     yield opened
-    for name in client.indices.get_alias(name=opened.alias):
-        client.indices.delete(index=name)
+    for name in es_client.indices.get_alias(name=opened.alias):
+        es_client.indices.delete(index=name)
 
 
 def test_a_blocked_index_fails_the_batch_instead_of_dead_lettering_it(
-    client: Elasticsearch, index: ElasticsearchIndex
+    es_client: Elasticsearch, index: ElasticsearchIndex
 ) -> None:
     # Elasticsearch sets this block itself when a disk passes its flood-stage watermark; it answers 429.
-    client.indices.put_settings(index=index.alias, settings={"index.blocks.read_only_allow_delete": True})
+    es_client.indices.put_settings(index=index.alias, settings={"index.blocks.read_only_allow_delete": True})
     with pytest.raises(BackendUnavailable):
         index.upsert([IndexDoc("a", 1, {"title": "电工"}, {"id": "a"})])
-    client.indices.put_settings(index=index.alias, settings={"index.blocks.read_only_allow_delete": None})
+    es_client.indices.put_settings(index=index.alias, settings={"index.blocks.read_only_allow_delete": None})
     assert [o.status for o in index.upsert([IndexDoc("a", 1, {"title": "电工"}, {"id": "a"})])] == ["created"]
 
 

@@ -24,18 +24,12 @@ SCHEMA_WITH_SECTOR = IndexSchema("reindexed", {**SCHEMA.fields, "sector": "keywo
 
 
 @pytest.fixture
-def client(elasticsearch_url: str) -> Iterator[Elasticsearch]:
-    with Elasticsearch(elasticsearch_url) as client:
-        yield client
-
-
-@pytest.fixture
-def prefix(client: Elasticsearch) -> Iterator[str]:
+def prefix(es_client: Elasticsearch) -> Iterator[str]:
     prefix = f"reindex-{uuid.uuid4().hex[:12]}"
     yield prefix
-    names = list(client.indices.get(index=f"{prefix}-*", expand_wildcards="all"))
+    names = list(es_client.indices.get(index=f"{prefix}-*", expand_wildcards="all"))
     if names:
-        client.indices.delete(index=",".join(names))
+        es_client.indices.delete(index=",".join(names))
 
 
 def posting(doc_id: str, version: int, title: str, region: str, salary: int) -> IndexDoc:
@@ -57,26 +51,26 @@ QUERIES = [
 ]
 
 
-def physical_indexes(client: Elasticsearch, alias: str) -> list[str]:
-    return sorted(client.indices.get_alias(name=alias))
+def physical_indexes(es_client: Elasticsearch, alias: str) -> list[str]:
+    return sorted(es_client.indices.get_alias(name=alias))
 
 
 def test_reindex_swaps_the_alias_and_keeps_documents_versions_and_results(
-    client: Elasticsearch, prefix: str
+    es_client: Elasticsearch, prefix: str
 ) -> None:
-    index = ElasticsearchIndex(SCHEMA, client=client, prefix=prefix)
+    index = ElasticsearchIndex(SCHEMA, client=es_client, prefix=prefix)
     index.upsert(DOCS)
     index.refresh()
     alias = alias_name(prefix, SCHEMA)
     results_before = [index.search(request) for request in QUERIES]
 
-    report = reindex(SCHEMA, client=client, prefix=prefix)
+    report = reindex(SCHEMA, client=es_client, prefix=prefix)
 
     assert report.old_indexes == (physical_index_name(alias, 1),)
     assert report.new_index == physical_index_name(alias, 2)
     assert (report.copied, report.caught_up) == (4, 0)
-    assert physical_indexes(client, alias) == [report.new_index]
-    assert not client.indices.exists(index=report.old_indexes[0])
+    assert physical_indexes(es_client, alias) == [report.new_index]
+    assert not es_client.indices.exists(index=report.old_indexes[0])
     # The adapter opened before the swap keeps working through the alias.
     assert [index.get(doc.id) for doc in DOCS] == [doc.source for doc in DOCS]
     assert index.count() == 4
@@ -88,18 +82,18 @@ def test_reindex_swaps_the_alias_and_keeps_documents_versions_and_results(
     assert [o.status for o in index.upsert([posting("b", 150, "厨师", "410100", 1)])] == ["stale"]
     assert [o.status for o in index.upsert([posting("e", 1, "司机", "440300", 7000)])] == ["created"]
     index.refresh()
-    assert client.count(index=report.new_index)["count"] == 5
+    assert es_client.count(index=report.new_index)["count"] == 5
 
 
-def test_reindex_applies_the_current_mapping(client: Elasticsearch, prefix: str) -> None:
-    old = ElasticsearchIndex(SCHEMA, client=client, prefix=prefix)
+def test_reindex_applies_the_current_mapping(es_client: Elasticsearch, prefix: str) -> None:
+    old = ElasticsearchIndex(SCHEMA, client=es_client, prefix=prefix)
     old.upsert(DOCS[:2])
     with_sector = IndexDoc("x", 1, {"title": "电工", "sector": "制造业"}, {"id": "x"})
     (refused,) = old.upsert([with_sector])
     assert refused.status == "error" and refused.error
 
-    reindex(SCHEMA_WITH_SECTOR, client=client, prefix=prefix)
-    index = ElasticsearchIndex(SCHEMA_WITH_SECTOR, client=client, prefix=prefix)
+    reindex(SCHEMA_WITH_SECTOR, client=es_client, prefix=prefix)
+    index = ElasticsearchIndex(SCHEMA_WITH_SECTOR, client=es_client, prefix=prefix)
 
     assert [o.status for o in index.upsert([with_sector])] == ["created"]
     index.refresh()
@@ -107,14 +101,14 @@ def test_reindex_applies_the_current_mapping(client: Elasticsearch, prefix: str)
     assert index.count() == 3
 
 
-def test_copy_takes_only_documents_newer_than_their_copy(client: Elasticsearch, prefix: str) -> None:
-    source = ElasticsearchIndex(SCHEMA, client=client, prefix=f"{prefix}-from")
-    dest = ElasticsearchIndex(SCHEMA, client=client, prefix=f"{prefix}-to")
+def test_copy_takes_only_documents_newer_than_their_copy(es_client: Elasticsearch, prefix: str) -> None:
+    source = ElasticsearchIndex(SCHEMA, client=es_client, prefix=f"{prefix}-from")
+    dest = ElasticsearchIndex(SCHEMA, client=es_client, prefix=f"{prefix}-to")
     source.upsert([posting("same", 5, "电工", "410200", 1), posting("newer", 9, "焊工", "410200", 2)])
     dest.upsert([posting("same", 5, "电工", "410200", 1), posting("newer", 3, "旧", "410200", 2)])
     source.refresh()
 
-    copied = copy_documents(client, [source.alias], dest.alias)
+    copied = copy_documents(es_client, [source.alias], dest.alias)
     dest.refresh()
 
     assert copied == 1
@@ -123,16 +117,16 @@ def test_copy_takes_only_documents_newer_than_their_copy(client: Elasticsearch, 
 
 
 def test_command_line_reindexes_a_named_schema(
-    client: Elasticsearch, prefix: str, elasticsearch_url: str, capsys: pytest.CaptureFixture[str]
+    es_client: Elasticsearch, prefix: str, elasticsearch_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     alias = f"{prefix}-postings"
 
     assert main(["--schema", "postings", "--url", elasticsearch_url, "--prefix", prefix]) == 0
-    assert physical_indexes(client, alias) == [physical_index_name(alias, 2)]
+    assert physical_indexes(es_client, alias) == [physical_index_name(alias, 2)]
     assert main(["--schema", "postings", "--url", elasticsearch_url, "--prefix", prefix]) == 0
-    assert physical_indexes(client, alias) == [physical_index_name(alias, 3)]
+    assert physical_indexes(es_client, alias) == [physical_index_name(alias, 3)]
     assert f"-> {physical_index_name(alias, 3)}" in capsys.readouterr().out
-    assert not client.indices.exists(index=physical_index_name(alias, 2))
+    assert not es_client.indices.exists(index=physical_index_name(alias, 2))
 
 
 def test_an_unreachable_node_is_backend_unavailable() -> None:

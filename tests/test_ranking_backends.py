@@ -79,11 +79,9 @@ def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchInde
     yield opened
     opened.close()
     if request.param == "elasticsearch":
-        from elasticsearch import Elasticsearch
-
-        with Elasticsearch(request.getfixturevalue("elasticsearch_url")) as client:
-            for name in client.indices.get_alias(name=opened.alias):  # type: ignore[attr-defined]
-                client.indices.delete(index=name)
+        client = request.getfixturevalue("es_client")
+        for name in client.indices.get_alias(name=opened.alias):  # type: ignore[attr-defined]
+            client.indices.delete(index=name)
 
 
 def ids(index: SearchIndex, **params: object) -> list[str]:
