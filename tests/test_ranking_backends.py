@@ -68,6 +68,7 @@ def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchInde
         from shared.adapters.es_index import open_elasticsearch_index
 
         url = request.getfixturevalue("elasticsearch_url")
+        client = request.getfixturevalue("es_client")
         opened = open_elasticsearch_index(POSTINGS, url=url, prefix=f"rank-{uuid.uuid4().hex[:8]}")
     docs = []
     for raw in CORPUS:
@@ -79,7 +80,6 @@ def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchInde
     yield opened
     opened.close()
     if request.param == "elasticsearch":
-        client = request.getfixturevalue("es_client")
         for name in client.indices.get_alias(name=opened.alias):  # type: ignore[attr-defined]
             client.indices.delete(index=name)
 
