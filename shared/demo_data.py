@@ -1378,8 +1378,9 @@ def _make_seeker(rng: random.Random, index: int, now: datetime, kind: str) -> di
     occupation = _BY_TITLE[title]
     education = _pick_education(rng, kind, occupation)
     if kind == "graduate":
-        graduation_year: int | None = now.year - rng.choice((0, 0, 1, 1, 2))
-        birth_year = graduation_year - _SCHOOL_LEAVING_AGE[education] - rng.choice((0, 0, 1))
+        graduated = now.year - rng.choice((0, 0, 1, 1, 2))
+        graduation_year: int | None = graduated
+        birth_year = graduated - _SCHOOL_LEAVING_AGE[education] - rng.choice((0, 0, 1))
     else:
         low_age, high_age = (40, 55) if kind == "laid_off" else (18, 58)
         birth_year = now.year - rng.randint(max(low_age, _SCHOOL_LEAVING_AGE[education] + 2), high_age)

@@ -25,7 +25,7 @@ def profile_from_input(body: MatchProfileIn) -> tuple[Profile, list[dict[str, st
     placed is dropped with a warning, because a kiosk should still answer.
     """
     warnings: list[dict[str, str]] = []
-    region_code = _current_code(body.region_code, "region_code")
+    region_code = _current_code(body.region_code, "region_code") if body.region_code else None
     if region_code is None and body.location:
         region = resolve_location(body.location)
         if region is None:
@@ -58,9 +58,7 @@ def profile_from_input(body: MatchProfileIn) -> tuple[Profile, list[dict[str, st
     return profile, warnings
 
 
-def _current_code(code: str | None, field: str) -> str | None:
-    if code is None:
-        return None
+def _current_code(code: str, field: str) -> str:
     region = get_region(code)
     if region is None:
         raise BadRequest(f"{field}: 未知的行政区划代码 {code}", code="UNKNOWN_REGION")

@@ -8,7 +8,8 @@ registration are never inputs.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -54,16 +55,16 @@ FRESHNESS_HALF_LIFE_DAYS = 30.0
 class Profile:
     """What matching knows of a seeker, whether stored or typed at a kiosk."""
 
-    desired_titles: list[str] = field(default_factory=list)
-    skills: list[str] = field(default_factory=list)
-    certificates: list[str] = field(default_factory=list)
+    desired_titles: Sequence[str] = ()
+    skills: Sequence[str] = ()
+    certificates: Sequence[str] = ()
     region_code: str | None = None
-    desired_region_codes: list[str] = field(default_factory=list)
+    desired_region_codes: Sequence[str] = ()
     willing_to_relocate: bool = False
     expected_salary_min: float | None = None
     education: str | None = None
     experience_years: float | None = None
-    groups: list[str] = field(default_factory=list)
+    groups: Sequence[str] = ()
     text: str = ""
 
 

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from shared.education import education_rank, parse_education
 from shared.errors import BadRequest
 from shared.ports.search_index import (
+    Facet,
     Filter,
     Range,
     RangeFacet,
@@ -31,7 +32,7 @@ SALARY_BANDS: tuple[tuple[str, float | None, float | None], ...] = (
     ("8000-12000", 8000, 12000),
     ("12000以上", 12000, None),
 )
-FACETS = {
+FACETS: dict[str, Facet] = {
     "region": TermsFacet("city_code", size=50),
     "job_type": TermsFacet("job_type"),
     "education": TermsFacet("education_min"),

@@ -76,6 +76,18 @@ def _build_schema(schema: IndexSchema) -> tantivy.Schema:
     return builder.build()
 
 
+def _match_count(found: tantivy.SearchResult) -> int:
+    # ``count`` exists when searching with count=True; the package's type stubs leave it out.
+    return int(getattr(found, "count", 0) or 0)
+
+
+def _stored_source(doc: tantivy.Document) -> dict[str, Any]:
+    stored = doc.get_first(SOURCE_FIELD)
+    if not isinstance(stored, bytes):
+        raise TypeError(f"document has no stored record: {doc.get_first(ID_FIELD)!r}")
+    return json.loads(stored)
+
+
 class TantivyIndex:
     def __init__(self, schema: IndexSchema, path: Path) -> None:
         self.schema = schema
@@ -156,7 +168,7 @@ class TantivyIndex:
         return self._source(searcher, found.hits[0][1])
 
     def count(self, filters: Sequence[Filter] = ()) -> int:
-        return self._index.searcher().search(self._filtered(None, filters), limit=1, count=True).count or 0
+        return _match_count(self._index.searcher().search(self._filtered(None, filters), limit=1, count=True))
 
     def search(self, request: SearchRequest) -> SearchResult:
         query = self._filtered(request.text, request.filters)
@@ -183,14 +195,14 @@ class TantivyIndex:
         page = ranked[request.offset : request.offset + request.limit]
         hits = [
             Hit(
-                id=doc.get_first(ID_FIELD),
+                id=str(doc.get_first(ID_FIELD)),
                 score=float(key) if request.sort is None and request.text is not None else 0.0,
-                source=json.loads(doc.get_first(SOURCE_FIELD)),
+                source=_stored_source(doc),
             )
             for key, doc in page
         ]
         facets = self._facets(searcher, query, request) if request.facets else {}
-        return SearchResult(total=found.count or 0, hits=hits, facets=facets)
+        return SearchResult(total=_match_count(found), hits=hits, facets=facets)
 
     @staticmethod
     def _rank_key(pair: tuple[Any, tantivy.Document], sort: SortBy | None, *, scored: bool) -> tuple:
@@ -204,7 +216,7 @@ class TantivyIndex:
         return (0, -key if sort.descending else key, doc_id)
 
     def _source(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
-        return json.loads(searcher.doc(address).get_first(SOURCE_FIELD))
+        return _stored_source(searcher.doc(address))
 
     # --- query building ------------------------------------------------------
 
