@@ -27,11 +27,12 @@ def index(es_client: Elasticsearch) -> Iterator[ElasticsearchIndex]:
 def test_a_blocked_index_fails_the_batch_instead_of_dead_lettering_it(
     es_client: Elasticsearch, index: ElasticsearchIndex
 ) -> None:
-    # Elasticsearch sets this block itself when a disk passes its flood-stage watermark; it answers 429.
-    es_client.indices.put_settings(index=index.alias, settings={"index.blocks.read_only_allow_delete": True})
+    # An operator's write block (as during a migration). Not the flood-stage block Elasticsearch sets
+    # itself: its disk monitor may lift that one again before the write is tried.
+    es_client.indices.put_settings(index=index.alias, settings={"index.blocks.write": True})
     with pytest.raises(BackendUnavailable):
         index.upsert([IndexDoc("a", 1, {"title": "电工"}, {"id": "a"})])
-    es_client.indices.put_settings(index=index.alias, settings={"index.blocks.read_only_allow_delete": None})
+    es_client.indices.put_settings(index=index.alias, settings={"index.blocks.write": None})
     assert [o.status for o in index.upsert([IndexDoc("a", 1, {"title": "电工"}, {"id": "a"})])] == ["created"]
 
 
