@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
-from shared.education import education_rank, parse_education
+from shared.education import parse_education
 from shared.model import LocationIn, PostingIn, SalaryIn, SeekerIn
 from shared.regions import Region, get_region, resolve_location
 from shared.salary import parse_salary
@@ -212,10 +212,6 @@ def normalise_seeker(item: SeekerIn, *, received_at: datetime) -> tuple[dict[str
         "warnings": [w.as_dict() for w in warnings],
     }
     return record, warnings
-
-
-def education_rank_or_none(label: str | None) -> int | None:
-    return education_rank(label) if label else None
 
 
 def now_utc() -> datetime:

@@ -7,7 +7,7 @@ each tantivy index has exactly one writer in the process.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fastapi import Request
 
@@ -26,7 +26,6 @@ class Runtime:
     event_log: EventLog | None = None
     postings: SearchIndex | None = None
     seekers: SearchIndex | None = None
-    owned: bool = field(default=True, repr=False)
 
     @classmethod
     def open(cls, settings: Settings, *, event_log: bool = True, indexes: bool = True) -> Runtime:

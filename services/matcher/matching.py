@@ -7,12 +7,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.matcher.scoring import Profile, Scored, score_posting
-from services.search.query import POSTING_TEXT_FIELDS, open_posting_filters, posting_summary
-from shared.education import parse_education
-from shared.errors import BadRequest
 from shared.model import MatchProfileIn
 from shared.ports.search_index import AnyOf, Filter, SearchIndex, SearchRequest, SortBy, Terms, TextQuery
-from shared.regions import get_region, province_of, resolve_location
+from shared.posting_queries import (
+    POSTING_TEXT_FIELDS,
+    education_label,
+    known_region_code,
+    open_posting_filters,
+    posting_summary,
+)
+from shared.regions import province_of, resolve_location
 from shared.text import query_groups
 
 CANDIDATES = 200
@@ -25,7 +29,7 @@ def profile_from_input(body: MatchProfileIn) -> tuple[Profile, list[dict[str, st
     placed is dropped with a warning, because a kiosk should still answer.
     """
     warnings: list[dict[str, str]] = []
-    region_code = _current_code(body.region_code, "region_code") if body.region_code else None
+    region_code = known_region_code(body.region_code, "region_code") if body.region_code else None
     if region_code is None and body.location:
         region = resolve_location(body.location)
         if region is None:
@@ -37,16 +41,14 @@ def profile_from_input(body: MatchProfileIn) -> tuple[Profile, list[dict[str, st
                 }
             )
         region_code = region.code if region else None
-    education = parse_education(body.education) if body.education else None
-    if body.education and education is None:
-        raise BadRequest(f"无法识别学历「{body.education}」", code="UNKNOWN_EDUCATION")
+    education = education_label(body.education) if body.education else None
     profile = Profile(
         desired_titles=body.desired_titles,
         skills=body.skills,
         certificates=body.certificates,
         region_code=region_code,
         desired_region_codes=[
-            _current_code(code, "desired_region_codes") for code in body.desired_region_codes
+            known_region_code(code, "desired_region_codes") for code in body.desired_region_codes
         ],
         willing_to_relocate=body.willing_to_relocate,
         expected_salary_min=body.expected_salary_min,
@@ -56,13 +58,6 @@ def profile_from_input(body: MatchProfileIn) -> tuple[Profile, list[dict[str, st
         text=body.text,
     )
     return profile, warnings
-
-
-def _current_code(code: str, field: str) -> str:
-    region = get_region(code)
-    if region is None:
-        raise BadRequest(f"{field}: 未知的行政区划代码 {code}", code="UNKNOWN_REGION")
-    return region.code
 
 
 def profile_from_seeker(record: dict[str, Any]) -> Profile:

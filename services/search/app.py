@@ -30,9 +30,7 @@ def stop_consumer(app: FastAPI, runtime: Runtime) -> None:
         consumer.stop()
 
 
-def create_app(
-    settings: Settings | None = None, runtime: Runtime | None = None, *, consume: bool = True
-) -> FastAPI:
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     return build_app(
         title="jobmatch search",
         routers=[router],
@@ -40,6 +38,6 @@ def create_app(
         runtime=runtime,
         needs_event_log=True,
         needs_indexes=True,
-        on_start=start_consumer if consume else None,
-        on_stop=stop_consumer if consume else None,
+        on_start=start_consumer,
+        on_stop=stop_consumer,
     )

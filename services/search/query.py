@@ -8,11 +8,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from shared.education import education_rank, parse_education
+from shared.education import education_rank
 from shared.errors import BadRequest
 from shared.ports.search_index import (
     Facet,
-    Filter,
     Range,
     RangeFacet,
     SearchRequest,
@@ -21,10 +20,16 @@ from shared.ports.search_index import (
     TermsFacet,
     TextQuery,
 )
+from shared.posting_queries import (
+    POSTING_TEXT_FIELDS,
+    education_label,
+    known_region_code,
+    open_posting_filters,
+    posting_summary,
+)
 from shared.regions import get_region
 from shared.text import query_groups, query_tokens
 
-POSTING_TEXT_FIELDS = {"title": 3.0, "body": 1.0, "place": 1.0}
 SALARY_BANDS: tuple[tuple[str, float | None, float | None], ...] = (
     ("3000以下", None, 3000),
     ("3000-5000", 3000, 5000),
@@ -58,19 +63,6 @@ class PostingSearch:
     facets: tuple[str, ...] = tuple(FACETS)
 
 
-def open_posting_filters(now: float | None = None) -> list[Filter]:
-    """What every public search and every match requires: open and not expired."""
-    now = time.time() if now is None else now
-    return [Terms("status", ("open",)), Range("expires_at", gte=int(now))]
-
-
-def region_filter(code: str, field: str = "region_path") -> Terms:
-    region = get_region(code)
-    if region is None:
-        raise BadRequest(f"未知的行政区划代码 {code}", code="UNKNOWN_REGION")
-    return Terms(field, (region.code,))
-
-
 def build_posting_request(
     params: PostingSearch, *, now: float | None = None
 ) -> tuple[SearchRequest, list[str]]:
@@ -79,15 +71,12 @@ def build_posting_request(
         raise BadRequest(f"最多可翻到第 {MAX_RESULT_WINDOW} 条结果，请缩小查询范围", code="PAGE_TOO_DEEP")
     filters = open_posting_filters(now)
     if params.region:
-        filters.append(region_filter(params.region))
+        filters.append(Terms("region_path", (known_region_code(params.region, "region"),)))
     if params.salary_min is not None:
         filters.append(Range("salary_top", gte=params.salary_min))
     if params.education:
-        label = parse_education(params.education)
-        if label is None:
-            raise BadRequest(f"无法识别学历「{params.education}」", code="UNKNOWN_EDUCATION")
         # The kiosk user states their own level: show posts that ask for it or less.
-        filters.append(Range("education_rank", lte=education_rank(label)))
+        filters.append(Range("education_rank", lte=education_rank(education_label(params.education))))
     if params.job_type:
         filters.append(Terms("job_type", (params.job_type,)))
     if params.programme:
@@ -131,26 +120,6 @@ def highlight(text: str, tokens: list[str], *, window: int = 40) -> str | None:
     snippet = text[start:end]
     marked = pattern.sub(lambda m: f"<em>{m.group(0)}</em>", html.escape(snippet))
     return ("…" if start else "") + marked + ("…" if end < len(text) else "")
-
-
-def posting_summary(record: dict[str, Any]) -> dict[str, Any]:
-    location = record["location"]
-    return {
-        "id": record["id"],
-        "title": record["title"],
-        "employer": {"name": record["employer"].get("name")},
-        "region": {key: location.get(key) for key in ("region_code", "province", "city", "district")},
-        "salary": {
-            "min": record["salary_min"],
-            "max": record["salary_max"],
-            "negotiable": record["salary_negotiable"],
-            "text": record["salary"].get("text"),
-        },
-        "job_type": record["job_type"],
-        "education_min": record["education_min"],
-        "posted_at": record["posted_at"],
-        "expires_at": record["expires_at"],
-    }
 
 
 def posting_hit(record: dict[str, Any], score: float, tokens: list[str]) -> dict[str, Any]:
