@@ -23,8 +23,8 @@ from services.matcher.matching import match_postings
 from services.matcher.scoring import Profile
 from services.search.query import PostingSearch, build_posting_request
 from shared.adapters.tantivy_index import TantivyIndex
-from shared.demo_data import generate_postings
-from shared.index_docs import POSTINGS, posting_doc
+from shared.demo.generator import generate_postings
+from shared.index.documents import POSTINGS, posting_doc
 
 
 def timed(label: str, runs: int, action: Callable[[], object]) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from shared.text import Segmenter, index_tokens
+from shared.text.pipeline import Segmenter, index_tokens
 
 CORPUS_PATH = REPO_ROOT / "tests" / "data" / "text_corpus.txt"
 

@@ -11,8 +11,8 @@ import os
 
 import uvicorn
 
-from shared.logs import configure_logging
 from shared.settings import get_settings
+from shared.web.logs import configure_logging
 
 APPS = {
     "embedded": "services.embedded:create_app",

@@ -17,9 +17,9 @@ from services.ingest.routes import router as ingest_router
 from services.matcher.routes import router as matcher_router
 from services.search.app import start_consumer, stop_consumer
 from services.search.routes import router as search_router
-from shared.app_factory import build_app
 from shared.runtime import Runtime
 from shared.settings import Settings
+from shared.web.app_factory import build_app
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def load_demo_data(runtime: Runtime) -> None:
     marker = settings.data_dir / DEMO_MARKER
     if marker.exists():
         return
-    from shared.demo_data import generate_postings, generate_seekers
+    from shared.demo.generator import generate_postings, generate_seekers
 
     assert runtime.event_log is not None
     now = datetime.now(UTC)

@@ -1,4 +1,4 @@
-"""The project's exception tree, mapped to HTTP status in one place (``shared.http``).
+"""The project's exception tree, mapped to HTTP status in one place (``shared.web.http``).
 
 Every error carries a stable ``code`` that callers may branch on.
 """

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from shared.backends import open_event_log, open_search_index
-from shared.index_docs import POSTINGS, SEEKERS
+from shared.adapters.backends import open_event_log, open_search_index
+from shared.index.documents import POSTINGS, SEEKERS
 from shared.ports.event_log import EventLog
 from shared.ports.search_index import SearchIndex
 from shared.settings import Settings

@@ -13,7 +13,7 @@ from services.search.consumer import IndexingConsumer
 from shared.adapters.sqlite_log import SqliteEventLog
 from shared.adapters.tantivy_index import TantivyIndex
 from shared.errors import BackendUnavailable
-from shared.index_docs import POSTINGS, SEEKERS
+from shared.index.documents import POSTINGS, SEEKERS
 from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS, TOPIC_SEEKERS
 from shared.ports.search_index import IndexDoc, WriteOutcome
 from tests.helpers import posting

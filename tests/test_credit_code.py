@@ -1,6 +1,6 @@
 import pytest
 
-from shared.credit_code import CHARSET, credit_code_error, is_valid_credit_code, make_credit_code
+from shared.domain.credit_code import CHARSET, credit_code_error, is_valid_credit_code, make_credit_code
 
 # Published on business licences; the first is the example most often cited for the standard.
 PUBLIC_CODES = ["91350100M000100Y43", "914403001922038216", "9144030071526726XG"]

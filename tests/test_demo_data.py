@@ -9,12 +9,12 @@ from typing import Any, get_args
 
 import pytest
 
-from shared.credit_code import is_valid_credit_code
-from shared.demo_data import OCCUPATIONS, generate_postings, generate_seekers
-from shared.id_number import is_valid_id_number
-from shared.model import PostingIn, SeekerGroup, SeekerIn
-from shared.normalise import normalise_posting, normalise_seeker
-from shared.regions import get_region, resolve_location
+from shared.demo.generator import OCCUPATIONS, generate_postings, generate_seekers
+from shared.domain.credit_code import is_valid_credit_code
+from shared.domain.id_number import is_valid_id_number
+from shared.domain.inputs import PostingIn, SeekerGroup, SeekerIn
+from shared.domain.normalise import normalise_posting, normalise_seeker
+from shared.domain.regions import get_region, resolve_location
 
 NOW = datetime(2025, 3, 1, tzinfo=UTC)
 CHINA = timezone(timedelta(hours=8))

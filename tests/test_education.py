@@ -1,6 +1,6 @@
 import pytest
 
-from shared.education import EDUCATION_LEVELS, education_rank, meets, parse_education
+from shared.domain.education import EDUCATION_LEVELS, education_rank, meets, parse_education
 
 
 def test_scale_is_ordered_from_none_to_doctorate() -> None:

@@ -1,6 +1,6 @@
 import pytest
 
-from shared.id_number import (
+from shared.domain.id_number import (
     id_number_error,
     is_valid_id_number,
     make_id_number,

@@ -20,7 +20,7 @@ from services.ingest.batch import check_record
 from services.matcher.matching import match_postings
 from services.matcher.scoring import Profile
 from services.search.query import PostingSearch, build_posting_request
-from shared.index_docs import POSTINGS, posting_doc
+from shared.index.documents import POSTINGS, posting_doc
 from shared.ports.search_index import SearchIndex
 from tests.helpers import posting
 

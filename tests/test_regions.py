@@ -1,14 +1,11 @@
 import csv
 import itertools
 import time
-from pathlib import Path
 
 import pytest
 
-from shared import regions
-from shared.regions import Region, get_region, province_of, region_path, resolve_location, short_forms
-
-DATA_DIR = Path(regions.__file__).parent / "data"
+from shared import DATA_DIR
+from shared.domain.regions import Region, get_region, province_of, region_path, resolve_location, short_forms
 
 
 def read_tsv(name: str) -> list[dict[str, str]]:

@@ -1,6 +1,6 @@
 import pytest
 
-from shared.salary import DAYS_PER_MONTH, HOURS_PER_DAY, Salary, parse_salary
+from shared.domain.salary import DAYS_PER_MONTH, HOURS_PER_DAY, Salary, parse_salary
 
 
 @pytest.mark.parametrize(

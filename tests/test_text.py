@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.text import (
+from shared.text.pipeline import (
     Segmenter,
     default_segmenter,
     group_matches,
@@ -160,7 +160,7 @@ def test_rjieba_and_jieba_give_the_same_tokens(corpus: list[str]) -> None:
 def test_import_is_lazy_silent_warning_free_and_initialises_once_under_threads() -> None:
     script = """
 import sys, threading
-import shared.text as text
+import shared.text.pipeline as text
 assert "jieba" not in sys.modules and "rjieba" not in sys.modules, "dictionary loaded at import"
 start = threading.Barrier(8)
 seen = []

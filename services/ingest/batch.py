@@ -13,11 +13,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from shared.http import UnparseableLine
-from shared.model import PostingIn, SeekerIn
-from shared.normalise import FieldProblem, Problem, normalise_posting, normalise_seeker
-from shared.personal import without_personal_data
+from shared.domain.inputs import PostingIn, SeekerIn
+from shared.domain.normalise import FieldProblem, Problem, normalise_posting, normalise_seeker
+from shared.domain.personal import without_personal_data
 from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS, TOPIC_SEEKERS, EventLog
+from shared.web.http import UnparseableLine
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
 from services.ingest.batch import TOPICS, Kind, ingest_batch
+from shared.domain.normalise import now_utc
 from shared.errors import BadRequest
-from shared.http import parse_batch, read_limited_body
-from shared.normalise import now_utc
 from shared.runtime import Runtime, get_runtime
+from shared.web.http import parse_batch, read_limited_body
 
 router = APIRouter(prefix="/v1", tags=["ingest"])
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.matcher.routes import router
-from shared.app_factory import build_app
 from shared.runtime import Runtime
 from shared.settings import Settings
+from shared.web.app_factory import build_app
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:

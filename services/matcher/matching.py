@@ -7,17 +7,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.matcher.scoring import Profile, Scored, score_posting
-from shared.model import MatchProfileIn
-from shared.ports.search_index import AnyOf, Filter, SearchIndex, SearchRequest, SortBy, Terms, TextQuery
-from shared.posting_queries import (
+from shared.domain.inputs import MatchProfileIn
+from shared.domain.regions import province_of, resolve_location
+from shared.index.posting_queries import (
     POSTING_TEXT_FIELDS,
     education_label,
     known_region_code,
     open_posting_filters,
     posting_summary,
 )
-from shared.regions import province_of, resolve_location
-from shared.text import query_groups
+from shared.ports.search_index import AnyOf, Filter, SearchIndex, SearchRequest, SortBy, Terms, TextQuery
+from shared.text.pipeline import query_groups
 
 CANDIDATES = 200
 

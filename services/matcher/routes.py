@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from services.matcher.matching import match_output, match_postings, profile_from_input, profile_from_seeker
+from shared.domain.inputs import MatchProfileIn
 from shared.errors import NotFound
-from shared.logs import audit_profile_read
-from shared.model import MatchProfileIn
 from shared.runtime import Runtime, get_runtime
+from shared.web.logs import audit_profile_read
 
 router = APIRouter(prefix="/v1", tags=["matching"])
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

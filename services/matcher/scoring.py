@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from shared.education import education_rank
-from shared.regions import province_of, region_path
-from shared.text import group_matches, index_tokens, query_groups, words_in
+from shared.domain.education import education_rank
+from shared.domain.regions import province_of, region_path
+from shared.text.pipeline import group_matches, index_tokens, query_groups, words_in
 
 WEIGHTS = {
     "occupation": 30.0,

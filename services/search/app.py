@@ -6,9 +6,9 @@ from fastapi import FastAPI
 
 from services.search.consumer import IndexingConsumer
 from services.search.routes import router
-from shared.app_factory import build_app
 from shared.runtime import Runtime
 from shared.settings import Settings
+from shared.web.app_factory import build_app
 
 
 def start_consumer(app: FastAPI, runtime: Runtime) -> None:

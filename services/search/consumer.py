@@ -16,9 +16,9 @@ from typing import Any
 
 from prometheus_client import Counter
 
+from shared.domain.personal import without_personal_data
 from shared.errors import BackendUnavailable
-from shared.index_docs import posting_doc, seeker_doc
-from shared.personal import without_personal_data
+from shared.index.documents import posting_doc, seeker_doc
 from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS, TOPIC_SEEKERS, Consumer, Event, EventLog
 from shared.ports.search_index import SearchIndex
 

@@ -8,8 +8,16 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from shared.education import education_rank
+from shared.domain.education import education_rank
+from shared.domain.regions import get_region
 from shared.errors import BadRequest
+from shared.index.posting_queries import (
+    POSTING_TEXT_FIELDS,
+    education_label,
+    known_region_code,
+    open_posting_filters,
+    posting_summary,
+)
 from shared.ports.search_index import (
     Facet,
     Range,
@@ -20,15 +28,7 @@ from shared.ports.search_index import (
     TermsFacet,
     TextQuery,
 )
-from shared.posting_queries import (
-    POSTING_TEXT_FIELDS,
-    education_label,
-    known_region_code,
-    open_posting_filters,
-    posting_summary,
-)
-from shared.regions import get_region
-from shared.text import query_groups, query_tokens
+from shared.text.pipeline import query_groups, query_tokens
 
 SALARY_BANDS: tuple[tuple[str, float | None, float | None], ...] = (
     ("3000以下", None, 3000),

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from services.search.query import PostingSearch, SortOrder, build_posting_request, facet_output, posting_hit
+from shared.domain.inputs import JobType, Programme
 from shared.errors import NotFound
-from shared.model import JobType, Programme
 from shared.runtime import Runtime, get_runtime
 
 router = APIRouter(prefix="/v1", tags=["search"])

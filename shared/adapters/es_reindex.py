@@ -130,7 +130,7 @@ def _copy_through_client(client: Elasticsearch, sources: Sequence[str], dest: st
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from shared.index_docs import POSTINGS, SEEKERS
+    from shared.index.documents import POSTINGS, SEEKERS
     from shared.settings import get_settings
 
     schemas = {schema.name: schema for schema in (POSTINGS, SEEKERS)}

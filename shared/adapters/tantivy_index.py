@@ -3,7 +3,7 @@
 Why tantivy: BM25 with block-max pruning keeps top-k queries fast on terms
 that occur in most job records (普工, 包吃住), where SQLite FTS5 scores every
 match. Text fields use tantivy's ``whitespace`` tokenizer because the text
-arrives already segmented by ``shared.text``.
+arrives already segmented by ``shared.text.pipeline``.
 
 One writer per index lives as long as the adapter (tantivy allows one per
 directory); every ``upsert``/``delete`` commits, so an accepted write

@@ -2,7 +2,7 @@
 
 Two adapters implement it: tantivy (embedded) and Elasticsearch
 (distributed). Text fields hold text the caller has already segmented
-(``shared.text``), so both adapters split on whitespace only and see the
+(``shared.text.pipeline``), so both adapters split on whitespace only and see the
 same tokens. The same contract tests run against both.
 """
 

@@ -1,6 +1,6 @@
 """One contract, two adapters: every test here runs on tantivy and on Elasticsearch.
 
-Text fields hold already-segmented, lower-cased tokens, as ``shared.text``
+Text fields hold already-segmented, lower-cased tokens, as ``shared.text.pipeline``
 would produce them.
 """
 

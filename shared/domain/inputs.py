@@ -2,7 +2,7 @@
 
 Input models are lenient where real platforms are messy (salary and location
 as free text or structured) and strict where a wrong value would mislead
-(credit code checksum, ID number checksum, title present). ``shared.normalise``
+(credit code checksum, ID number checksum, title present). ``shared.domain.normalise``
 turns an input model into the stored record.
 """
 
@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from shared.credit_code import credit_code_error
-from shared.id_number import id_number_error
+from shared.domain.credit_code import credit_code_error
+from shared.domain.id_number import id_number_error
 
 JobType = Literal["全职", "兼职", "实习", "临时", "见习", "公益性岗位"]
 Programme = Literal["poverty_workshop", "public_welfare_post", "internship_base", "disability_friendly"]
@@ -37,7 +37,7 @@ SourceCode = Annotated[
 ]
 # No "/": ids appear in URL paths (GET /v1/postings/{id}).
 SourceId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^/\s][^/]{0,127}$")]
-# A plain date is allowed; ``shared.normalise`` reads an expiry date as the end of that day.
+# A plain date is allowed; ``shared.domain.normalise`` reads an expiry date as the end of that day.
 DateOrTime = Annotated[date | datetime, Field(union_mode="left_to_right")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]

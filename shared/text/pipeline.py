@@ -26,7 +26,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal, Protocol
 
-DATA_DIR = Path(__file__).with_name("data")
+from shared import DATA_DIR
+
 DOMAIN_DICT_PATH = DATA_DIR / "domain_dict.txt"
 SYNONYMS_PATH = DATA_DIR / "synonyms.txt"
 STOPWORDS_PATH = DATA_DIR / "stopwords.txt"

@@ -1,6 +1,6 @@
 """How stored records become index documents: the two index schemas and the mapping.
 
-Text fields get ``shared.text`` tokens so the index and the queries see the
+Text fields get ``shared.text.pipeline`` tokens so the index and the queries see the
 same words. A region is indexed as its whole path (province, city, county
 codes), so a filter on a province or city code finds everything below it.
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.education import education_rank
+from shared.domain.education import education_rank
+from shared.domain.regions import region_path, short_forms
 from shared.ports.search_index import IndexDoc, IndexSchema
-from shared.regions import region_path, short_forms
-from shared.text import index_text
+from shared.text.pipeline import index_text
 
 # Expiry stored for postings without one, so "not expired" is one range filter.
 NEVER_EXPIRES = 4102444800  # 2100-01-01

@@ -24,7 +24,8 @@ from typing import Literal
 
 Level = Literal["province", "city", "county"]
 
-_DATA_DIR = Path(__file__).resolve().parent / "data"
+from shared import DATA_DIR as _DATA_DIR
+
 _LEVEL_RANK: dict[str, int] = {"province": 0, "city": 1, "county": 2}
 
 # Longer suffixes first, so that 自治区 and 新区 are taken whole rather than as 区.

@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from shared.education import parse_education
+from shared.domain.education import parse_education
+from shared.domain.regions import get_region
 from shared.errors import BadRequest
 from shared.ports.search_index import Filter, Range, Terms
-from shared.regions import get_region
 
 POSTING_TEXT_FIELDS = {"title": 3.0, "body": 1.0, "place": 1.0}
 

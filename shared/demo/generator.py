@@ -904,7 +904,7 @@ class _EmployerBook:
     """Invents employers and reuses them, as one firm posts several vacancies."""
 
     def __init__(self, rng: random.Random) -> None:
-        from shared.credit_code import make_credit_code
+        from shared.domain.credit_code import make_credit_code
 
         self._rng = rng
         self._make_credit_code = make_credit_code
@@ -1372,7 +1372,7 @@ def _work_history(
 
 
 def _make_seeker(rng: random.Random, index: int, now: datetime, kind: str) -> dict[str, Any]:
-    from shared.id_number import make_id_number
+    from shared.domain.id_number import make_id_number
 
     title = rng.choice(_GRADUATE_JOBS if kind == "graduate" else _KIND_JOBS.get(kind, _OPEN_MARKET_JOBS))
     occupation = _BY_TITLE[title]

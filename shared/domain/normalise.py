@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
-from shared.education import parse_education
-from shared.model import LocationIn, PostingIn, SalaryIn, SeekerIn
-from shared.regions import Region, get_region, resolve_location
-from shared.salary import parse_salary
+from shared.domain.education import parse_education
+from shared.domain.inputs import LocationIn, PostingIn, SalaryIn, SeekerIn
+from shared.domain.regions import Region, get_region, resolve_location
+from shared.domain.salary import parse_salary
 
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 

@@ -13,9 +13,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
 
-from shared.http import ChineseJSONResponse, health_router, install_error_handlers, install_metrics
 from shared.runtime import Runtime
 from shared.settings import Settings, get_settings
+from shared.web.http import ChineseJSONResponse, health_router, install_error_handlers, install_metrics
 
 log = logging.getLogger(__name__)
 
