@@ -11,20 +11,15 @@ import os
 
 import uvicorn
 
+from services.registry import SERVICES
 from shared.settings import get_settings
+from shared.web.app_factory import create_app
 from shared.web.logs import configure_logging
-
-APPS = {
-    "embedded": "services.embedded:create_app",
-    "ingest": "services.ingest.app:create_app",
-    "search": "services.search.app:create_app",
-    "matcher": "services.matcher.app:create_app",
-}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="jobmatch")
-    parser.add_argument("service", choices=sorted(APPS))
+    parser.add_argument("service", choices=sorted(SERVICES))
     parser.add_argument("--host")
     parser.add_argument("--port", type=int)
     parser.add_argument("--demo", action="store_true", help="load the demo data set on first start")
@@ -38,8 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"jobmatch {args.service}: OpenAPI docs at http://{host}:{port}/docs", flush=True)
     # uvicorn handles SIGTERM: it stops accepting, then runs the lifespan exit, which drains the consumer.
     uvicorn.run(
-        APPS[args.service],
-        factory=True,
+        create_app(SERVICES[args.service], settings=settings),
         host=host,
         port=port,
         log_level="info",

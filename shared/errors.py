@@ -1,4 +1,4 @@
-"""The project's exception tree, mapped to HTTP status in one place (``shared.web.http``).
+"""The project's exception tree, mapped to HTTP status in one place (``shared.web.errors``).
 
 Every error carries a stable ``code`` that callers may branch on.
 """
@@ -52,3 +52,15 @@ class BackendUnavailable(JobmatchError):
 
     status = 503
     code = "BACKEND_UNAVAILABLE"
+
+
+class UnsupportedMediaType(JobmatchError):
+    status = 415
+    code = "UNSUPPORTED_MEDIA_TYPE"
+
+
+class InvalidRequest(JobmatchError):
+    """Parameters or a body that fail validation; ``details`` holds one problem per field."""
+
+    status = 422
+    code = "VALIDATION_FAILED"

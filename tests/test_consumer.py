@@ -37,7 +37,7 @@ class FailingOnce(TantivyIndex):
 def record(source_id: str, title: str) -> dict:
     normalised, outcome = check_record("postings", posting(source_id, title), received_at=NOW)
     assert normalised is not None, outcome
-    return normalised
+    return normalised.model_dump(mode="json")
 
 
 @pytest.fixture
@@ -63,7 +63,13 @@ def test_poison_record_goes_to_dead_letters_and_the_batch_commits(
     assert postings.get("test:1") is not None and postings.get("test:broken") is None
     dead = log.consumer([TOPIC_DLQ], "staff").poll(timeout_s=1)
     assert [event.key for event in dead] == ["test:broken"]
-    assert dead[0].value["stage"] == "index" and "KeyError" in dead[0].value["error"]
+    letter = dead[0].value
+    assert letter["stage"] == "validate" and (letter["topic"], letter["partition"], letter["offset"]) == (
+        TOPIC_POSTINGS,
+        0,
+        0,
+    )
+    assert {"field": "source", "code": "REQUIRED", "message": "必填"} in letter["details"]
     assert log.consumer([TOPIC_POSTINGS], GROUP).poll(timeout_s=0.2) == []  # committed
 
 

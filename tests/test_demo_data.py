@@ -105,7 +105,7 @@ def test_records_pass_the_input_models_and_normalise_without_warnings(
     for posting in postings:
         record, warnings = normalise_posting(PostingIn.model_validate(posting), received_at=received)
         assert warnings == [], (posting, warnings)
-        assert record["salary_negotiable"] or record["salary_min"], posting["salary"]
+        assert record.salary_negotiable or record.salary_min, posting["salary"]
     for seeker in seekers:
         _, warnings = normalise_seeker(SeekerIn.model_validate(seeker), received_at=received)
         assert warnings == [], (seeker, warnings)

@@ -1,7 +1,7 @@
 """The container and Kubernetes packaging stays in step with the code, offline.
 
 No Docker or cluster is needed: the files are parsed and checked against the
-Settings class, the CLI's service table, the services' app factories and the
+Settings class, the services' declarations (``services.registry``) and the
 installed clients; core Kubernetes objects are validated against the API
 schemas shipped in kubernetes-validate, the operators' custom resources by
 their required fields.
@@ -28,7 +28,8 @@ import pytest
 import yaml
 from packaging.specifiers import SpecifierSet
 
-from services.cli import APPS
+from services.registry import DISTRIBUTED, SERVICES
+from shared.adapters.backends import Backend
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ SECRET_TEMPLATE = K8S_DIR / "secret.example.yaml"
 
 # The oldest Kubernetes deploy/k8s/README.md promises (the preStop `sleep` action needs it).
 KUBERNETES_VERSION = "1.30"
-DISTRIBUTED_SERVICES = ("ingest", "search", "matcher")
+DISTRIBUTED_SERVICES = tuple(spec.name for spec in DISTRIBUTED)
 SERVICE_PORTS = {"ingest": 8001, "search": 8002, "matcher": 8003}
 ENV_PREFIX = "JOBMATCH_"
 PLACEHOLDER = "REPLACE-ME"
@@ -80,35 +81,20 @@ def settings_from(environment: dict[str, str], monkeypatch: pytest.MonkeyPatch) 
     return Settings()
 
 
-def build_app_keywords(service: str) -> dict[str, ast.expr]:
-    """The keywords of the ``build_app(...)`` call in a service's app factory module."""
-    module = APPS[service].split(":")[0]
-    spec = importlib.util.find_spec(module)
-    assert spec is not None and spec.origin is not None, module
-    for node in ast.walk(ast.parse(Path(spec.origin).read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "build_app":
-            return {kw.arg: kw.value for kw in node.keywords if kw.arg}
-    raise AssertionError(
-        f"{module} has no build_app(...) call; teach this test where its backends are chosen"
-    )
-
-
 def backends_needed(service: str) -> set[str]:
-    """The servers a service opens, as its ``build_app(needs_...)`` flags say."""
-    keywords = build_app_keywords(service)
-    needs = set()
-    for flag, backend in (("needs_event_log", "kafka"), ("needs_indexes", "elasticsearch")):
-        value = keywords.get(flag)
-        assert isinstance(value, ast.Constant), f"{service}: {flag} is not a literal; teach this test"
-        if value.value:
-            needs.add(backend)
-    return needs
+    """The servers a service opens, as its declaration says."""
+    needs = SERVICES[service].needs
+    servers = set()
+    if Backend.EVENT_LOG in needs:
+        servers.add("kafka")
+    if needs & {Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX}:
+        servers.add("elasticsearch")
+    return servers
 
 
 def stops_a_worker(service: str) -> bool:
-    """Whether the service has work to finish after uvicorn stops (the search consumer's ``on_stop``)."""
-    value = build_app_keywords(service).get("on_stop")
-    return value is not None and not (isinstance(value, ast.Constant) and value.value is None)
+    """Whether the service has work to finish after uvicorn stops (the search consumer)."""
+    return bool(SERVICES[service].workers)
 
 
 def graceful_shutdown_seconds() -> float:
@@ -203,7 +189,7 @@ def test_compose_runs_each_distributed_service_from_the_cli() -> None:
     for name, service in services.items():
         command = service["command"]
         command = shlex.split(command) if isinstance(command, str) else command
-        assert command[0] in APPS, f"{name} runs {command[0]!r}, not a service in services.cli.APPS"
+        assert command[0] in SERVICES, f"{name} runs {command[0]!r}, not a service in services.registry"
         assert command[0] == name
 
 
@@ -239,7 +225,7 @@ def test_compose_healthchecks_and_dependencies_follow_the_code() -> None:
             assert condition == {"condition": "service_healthy"}, f"{name} -> {dependency}"
     for name, service in app_services().items():
         assert set(service.get("depends_on") or {}) == backends_needed(name), (
-            f"{name} opens {sorted(backends_needed(name))} (its build_app call) but depends_on says otherwise"
+            f"{name} opens {sorted(backends_needed(name))} (its declaration) but depends_on says otherwise"
         )
 
 
@@ -353,7 +339,7 @@ def test_dockerfile_runtime_stage() -> None:
     entrypoint = exec_form(next(i.arguments for i in reversed(stage) if i.keyword == "ENTRYPOINT"))
     assert pyproject()["project"]["scripts"].get(entrypoint[0]) == "services.cli:main"
     command = exec_form(next(i.arguments for i in reversed(stage) if i.keyword == "CMD"))
-    assert command[0] in APPS
+    assert command[0] in SERVICES
 
 
 def test_dockerfile_installs_the_project_without_test_extras() -> None:
@@ -592,7 +578,7 @@ def elasticsearch_roles() -> dict[str, Any]:
 def test_deployments_run_each_distributed_service() -> None:
     assert sorted(deployments()) == sorted(DISTRIBUTED_SERVICES)
     for service, deployment in deployments().items():
-        assert service in APPS
+        assert service in SERVICES
         assert deployment["metadata"]["name"] == f"jobmatch-{service}"
 
 

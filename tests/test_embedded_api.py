@@ -6,13 +6,20 @@ import json
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from services.embedded import create_app
+from services.embedded import EMBEDDED
+from services.ingest.service import INGEST
 from shared.settings import Settings
+from shared.web.app_factory import create_app as create_service_app
 from tests.helpers import posting, wait_for
 
 VALID_CREDIT_CODE = "91350100M000100Y43"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    return create_service_app(EMBEDDED, settings=settings)
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
@@ -194,10 +201,8 @@ def test_restart_keeps_ingested_data(data_dir: Path) -> None:
 
 
 def test_events_accepted_before_a_crash_are_indexed_after_restart(data_dir: Path) -> None:
-    from services.ingest.app import create_app as create_ingest
-
     # Only ingest runs: the events are durable in the log but not yet indexed.
-    with TestClient(create_ingest(make_settings(data_dir))) as ingest_only:
+    with TestClient(create_service_app(INGEST, settings=make_settings(data_dir))) as ingest_only:
         assert ingest_only.post("/v1/postings", json=[posting("late", "育婴师")]).json()["accepted"] == 1
     with TestClient(create_app(make_settings(data_dir))) as embedded:
         wait_for(lambda: search(embedded, q="育婴师")["total"] == 1)
@@ -269,7 +274,7 @@ def test_match_input_is_checked_and_untyped_places_only_warn(client: TestClient)
 def test_rejected_seekers_reach_the_dead_letter_topic_without_personal_data(client: TestClient) -> None:
     bad = {"source": "test", "source_id": "p1", "name": "赵六", "phone": "13700001111", "birth_year": 1800}
     assert client.post("/v1/seekers", json=[bad]).json()["rejected"] == 1
-    runtime = client.app.state.runtime  # type: ignore[attr-defined]
-    (dead,) = runtime.event_log.consumer(["ingest.dlq"], "staff").poll(timeout_s=1)
+    backends = client.app.state.backends  # type: ignore[attr-defined]
+    (dead,) = backends.event_log.consumer(["ingest.dlq"], "staff").poll(timeout_s=1)
     assert dead.value["errors"][0]["field"] == "birth_year"
     assert "赵六" not in str(dead.value) and "13700001111" not in str(dead.value)

@@ -15,19 +15,19 @@ RECEIVED = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 def accepted(raw: dict) -> dict:
     record, outcome = check_record("postings", raw, received_at=RECEIVED)
     assert record is not None, outcome
-    return record
+    return record.model_dump(mode="json")
 
 
 def rejected(raw: dict) -> list[dict]:
     record, outcome = check_record("postings", raw, received_at=RECEIVED)
-    assert record is None
-    return outcome.errors
+    assert record is None and outcome.errors
+    return [problem.model_dump() for problem in outcome.errors]
 
 
 def test_a_deadline_given_as_a_date_lasts_to_the_end_of_that_day() -> None:
     record = accepted(posting("1", "电工", expires_at="2026-11-20"))
     assert record["expires_at"] == "2026-11-20T23:59:59+08:00"
-    assert record["posted_at"] == RECEIVED.isoformat()
+    assert datetime.fromisoformat(record["posted_at"]) == RECEIVED
 
 
 def test_local_times_without_offset_are_beijing_time() -> None:
@@ -60,5 +60,5 @@ def test_a_renamed_region_code_is_accepted_as_its_successor_with_a_warning() -> 
     record, outcome = check_record(
         "postings", posting("6", "电工", region_code="411023", location=None), received_at=RECEIVED
     )
-    assert record is not None and record["location"]["region_code"] == "411003"
-    assert outcome.warnings[0]["code"] == "REGION_CODE_RENAMED"
+    assert record is not None and record.location.region_code == "411003"
+    assert outcome.warnings and outcome.warnings[0].code == "REGION_CODE_RENAMED"

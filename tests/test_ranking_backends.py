@@ -106,9 +106,9 @@ def test_match_order(index: SearchIndex) -> None:
         desired_titles=["电工"], certificates=["电工证"], region_code="410105", expected_salary_min=6000
     )
     ranked = [
-        s.record["source_id"] for s in match_postings(profile, postings=index, limit=5, now=NOW.timestamp())
+        s.posting.source_id for s in match_postings(profile, postings=index, limit=5, now=NOW.timestamp())
     ]
     assert ranked == ["a", "b", "c", "f"]
     mover = Profile(desired_titles=["焊工"], region_code="410225", willing_to_relocate=True)
     top = match_postings(mover, postings=index, limit=3, now=NOW.timestamp())[0]
-    assert top.record["source_id"] == "e" and "跨省劳务协作" in top.reasons
+    assert top.posting.source_id == "e" and "跨省劳务协作" in top.reasons

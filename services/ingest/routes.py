@@ -2,70 +2,92 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from services.ingest.batch import TOPICS, Kind, ingest_batch
+from services.ingest.formats.json_batch import parse_batch
+from services.ingest.models import BatchResponse, DeleteResponse
 from shared.domain.normalise import now_utc
-from shared.errors import BadRequest
-from shared.runtime import Runtime, get_runtime
-from shared.web.http import parse_batch, read_limited_body
+from shared.errors import BadRequest, NotFound
+from shared.ports.event_log import EventLog
+from shared.ports.search_index import SearchIndex
+from shared.web.deps import EventLogDep, PostingsIndexDep, SeekersIndexDep, SettingsDep
+from shared.web.json_body import body_format
+from shared.web.responses import BODY_ERRORS, COMMON_ERRORS, error_responses
 
-router = APIRouter(prefix="/v1", tags=["ingest"])
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+router = APIRouter(prefix="/v1", tags=["ingest"], responses=COMMON_ERRORS)
 
-_BATCH_DOC = {
+_BATCH_BODY = {
     "requestBody": {
         "required": True,
         "content": {
             "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
-            "application/x-ndjson": {"schema": {"type": "string"}},
+            "application/x-ndjson": {"schema": {"type": "string", "description": "one JSON object per line"}},
         },
     }
 }
+_BATCH_ERRORS = {**BODY_ERRORS, **error_responses(400)}
 
 
-async def _receive(kind: Kind, request: Request, runtime: Runtime) -> dict[str, Any]:
-    settings = runtime.settings
-    body = await read_limited_body(request, settings.max_body_bytes)
-    items = parse_batch(body, request.headers.get("content-type", "application/json"))
+async def _receive(kind: Kind, request: Request, settings: SettingsDep, event_log: EventLog) -> BatchResponse:
+    fmt = body_format(request, ndjson=True)
+    items = parse_batch(await request.body(), fmt)
     if len(items) > settings.max_batch_records:
         raise BadRequest(
             f"一批最多 {settings.max_batch_records} 条记录，收到 {len(items)} 条",
             code="BATCH_TOO_LARGE",
         )
-    assert runtime.event_log is not None
     # Publishing blocks (SQLite fsync, Kafka acks=all): keep it off the event loop.
-    return await run_in_threadpool(
-        ingest_batch, kind, items, event_log=runtime.event_log, received_at=now_utc()
-    )
+    return await run_in_threadpool(ingest_batch, kind, items, event_log=event_log, received_at=now_utc())
 
 
-@router.post("/postings", openapi_extra=_BATCH_DOC, summary="Submit a batch of job postings")
-async def post_postings(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
-    return await _receive("postings", request, runtime)
+@router.post(
+    "/postings",
+    summary="Submit a batch of job postings",
+    openapi_extra=_BATCH_BODY,
+    responses=_BATCH_ERRORS,
+    response_model_exclude_none=True,
+)
+async def post_postings(request: Request, settings: SettingsDep, event_log: EventLogDep) -> BatchResponse:
+    return await _receive("postings", request, settings, event_log)
 
 
-@router.post("/seekers", openapi_extra=_BATCH_DOC, summary="Submit a batch of seeker profiles")
-async def post_seekers(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
-    return await _receive("seekers", request, runtime)
+@router.post(
+    "/seekers",
+    summary="Submit a batch of seeker profiles",
+    openapi_extra=_BATCH_BODY,
+    responses=_BATCH_ERRORS,
+    response_model_exclude_none=True,
+)
+async def post_seekers(request: Request, settings: SettingsDep, event_log: EventLogDep) -> BatchResponse:
+    return await _receive("seekers", request, settings, event_log)
 
 
-def _delete(kind: Kind, record_id: str, runtime: Runtime) -> dict[str, Any]:
+def _delete(
+    kind: Kind, record_id: str, *, index: SearchIndex, event_log: EventLog, not_found: str
+) -> DeleteResponse:
     if ":" not in record_id:
         raise BadRequest("id 应为 source:source_id", code="BAD_ID")
-    assert runtime.event_log is not None
-    runtime.event_log.publish(TOPICS[kind], [(record_id, None)])
-    return {"id": record_id, "status": "deleted"}
+    # Only what was indexed can be deleted: an unknown id is 404, not a tombstone for nothing.
+    if index.get(record_id) is None:
+        raise NotFound(f"{record_id} 不存在", code=not_found)
+    event_log.publish(TOPICS[kind], [(record_id, None)])
+    return DeleteResponse(id=record_id, status="deleted")
 
 
-@router.delete("/postings/{record_id}", status_code=202, summary="Delete a posting")
-def delete_posting(record_id: str, runtime: RuntimeDep) -> dict[str, Any]:
-    return _delete("postings", record_id, runtime)
+@router.delete(
+    "/postings/{record_id}", status_code=202, summary="Delete a posting", responses=error_responses(400, 404)
+)
+def delete_posting(record_id: str, postings: PostingsIndexDep, event_log: EventLogDep) -> DeleteResponse:
+    return _delete("postings", record_id, index=postings, event_log=event_log, not_found="POSTING_NOT_FOUND")
 
 
-@router.delete("/seekers/{record_id}", status_code=202, summary="Delete a seeker profile")
-def delete_seeker(record_id: str, runtime: RuntimeDep) -> dict[str, Any]:
-    return _delete("seekers", record_id, runtime)
+@router.delete(
+    "/seekers/{record_id}",
+    status_code=202,
+    summary="Delete a seeker profile",
+    responses=error_responses(400, 404),
+)
+def delete_seeker(record_id: str, seekers: SeekersIndexDep, event_log: EventLogDep) -> DeleteResponse:
+    return _delete("seekers", record_id, index=seekers, event_log=event_log, not_found="SEEKER_NOT_FOUND")

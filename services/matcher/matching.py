@@ -4,42 +4,40 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any
 
+from services.matcher.models import Explain, Match, MatchResponse
 from services.matcher.scoring import Profile, Scored, score_posting
 from shared.domain.inputs import MatchProfileIn
+from shared.domain.problems import Problem
+from shared.domain.records import SeekerRecord
 from shared.domain.regions import province_of, resolve_location
+from shared.index.documents import indexed_posting
+from shared.index.fields import PostingField
 from shared.index.posting_queries import (
     POSTING_TEXT_FIELDS,
     education_label,
     known_region_code,
     open_posting_filters,
-    posting_summary,
 )
 from shared.ports.search_index import AnyOf, Filter, SearchIndex, SearchRequest, SortBy, Terms, TextQuery
 from shared.text.pipeline import query_groups
+from shared.web.posting_views import posting_summary
 
 CANDIDATES = 200
 
 
-def profile_from_input(body: MatchProfileIn) -> tuple[Profile, list[dict[str, str]]]:
+def profile_from_input(body: MatchProfileIn) -> tuple[Profile, list[Problem]]:
     """The profile to match, and warnings about what was typed but could not be used.
 
     Codes are checked strictly (a client sent them); free text that cannot be
     placed is dropped with a warning, because a kiosk should still answer.
     """
-    warnings: list[dict[str, str]] = []
+    warnings: list[Problem] = []
     region_code = known_region_code(body.region_code, "region_code") if body.region_code else None
     if region_code is None and body.location:
         region = resolve_location(body.location)
         if region is None:
-            warnings.append(
-                {
-                    "field": "location",
-                    "code": "LOCATION_UNRESOLVED",
-                    "message": f"无法识别地点「{body.location}」",
-                }
-            )
+            warnings.append(Problem.of("location", "LOCATION_UNRESOLVED", f"无法识别地点「{body.location}」"))
         region_code = region.code if region else None
     education = education_label(body.education) if body.education else None
     profile = Profile(
@@ -60,18 +58,18 @@ def profile_from_input(body: MatchProfileIn) -> tuple[Profile, list[dict[str, st
     return profile, warnings
 
 
-def profile_from_seeker(record: dict[str, Any]) -> Profile:
+def profile_from_seeker(record: SeekerRecord) -> Profile:
     return Profile(
-        desired_titles=record["desired_titles"],
-        skills=record["skills"],
-        certificates=record["certificates"],
-        region_code=record["region_code"],
-        desired_region_codes=record["desired_region_codes"],
-        willing_to_relocate=record["willing_to_relocate"],
-        expected_salary_min=record["expected_salary_min"],
-        education=record["education"],
-        experience_years=record["experience_years"],
-        groups=record["groups"],
+        desired_titles=record.desired_titles,
+        skills=record.skills,
+        certificates=record.certificates,
+        region_code=record.region_code,
+        desired_region_codes=record.desired_region_codes,
+        willing_to_relocate=record.willing_to_relocate,
+        expected_salary_min=record.expected_salary_min,
+        education=record.education,
+        experience_years=record.experience_years,
+        groups=record.groups,
     )
 
 
@@ -81,7 +79,11 @@ def candidate_request(profile: Profile, *, now: float) -> SearchRequest:
     if homes and not profile.willing_to_relocate:
         # Someone who will not move is only shown work in their own province or the places they named.
         provinces = sorted({province_of(code) for code in homes})
-        filters.append(AnyOf((Terms("region_path", tuple(provinces)), Terms("region_path", tuple(homes)))))
+        paths = (
+            Terms(PostingField.REGION_PATH, tuple(provinces)),
+            Terms(PostingField.REGION_PATH, tuple(homes)),
+        )
+        filters.append(AnyOf(paths))
     text = " ".join([*profile.desired_titles, *profile.skills, *profile.certificates, profile.text])
     groups = query_groups(text) if text.strip() else []
     if groups:
@@ -90,7 +92,7 @@ def candidate_request(profile: Profile, *, now: float) -> SearchRequest:
             filters=tuple(filters),
             limit=CANDIDATES,
         )
-    return SearchRequest(filters=tuple(filters), sort=SortBy("posted_at"), limit=CANDIDATES)
+    return SearchRequest(filters=tuple(filters), sort=SortBy(PostingField.POSTED_AT), limit=CANDIDATES)
 
 
 def match_postings(
@@ -101,22 +103,23 @@ def match_postings(
     top = max((hit.score for hit in result.hits), default=0.0) or 1.0
     moment = datetime.fromtimestamp(now, UTC)
     scored = [
-        score_posting(profile, hit.source, relevance=hit.score / top, now=moment) for hit in result.hits
+        score_posting(profile, indexed_posting(hit.source), relevance=hit.score / top, now=moment)
+        for hit in result.hits
     ]
-    scored.sort(key=lambda s: (-s.score, s.record["id"]))
+    scored.sort(key=lambda s: (-s.score, s.posting.id))
     return scored[:limit]
 
 
-def match_output(scored: list[Scored], warnings: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    return {
-        "total": len(scored),
-        "warnings": warnings or [],
-        "matches": [
-            {
-                "posting": posting_summary(s.record),
-                "score": s.score,
-                "explain": {"features": s.features, "reasons": s.reasons},
-            }
+def match_response(scored: list[Scored], warnings: list[Problem] | None = None) -> MatchResponse:
+    return MatchResponse(
+        total=len(scored),
+        warnings=warnings or [],
+        matches=[
+            Match(
+                posting=posting_summary(s.posting),
+                score=s.score,
+                explain=Explain(features=s.features, reasons=s.reasons),
+            )
             for s in scored
         ],
-    }
+    )

@@ -11,11 +11,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from shared.domain.education import education_rank
+from shared.domain.partners import partner_provinces
 from shared.domain.regions import province_of, region_path
-from shared.text.pipeline import group_matches, index_tokens, query_groups, words_in
+from shared.index.documents import IndexedPosting
+from shared.text.pipeline import group_matches, query_groups, words_in
 
 WEIGHTS = {
     "occupation": 30.0,
@@ -28,15 +29,6 @@ WEIGHTS = {
     "freshness": 3.0,
     "programme": 3.0,
 }
-
-# Provinces that recruit Henan workers under labour co-operation agreements (省际劳务协作), both ways.
-PARTNER_PROVINCES: dict[str, frozenset[str]] = {
-    "410000": frozenset({"310000", "320000", "330000", "350000", "440000", "110000", "120000"}),
-}
-for _home, _partners in list(PARTNER_PROVINCES.items()):
-    for _partner in _partners:
-        PARTNER_PROVINCES.setdefault(_partner, frozenset())
-        PARTNER_PROVINCES[_partner] = PARTNER_PROVINCES[_partner] | {_home}
 
 # Which posting programmes serve which seeker groups, and what to tell the seeker.
 PROGRAMME_FIT = {
@@ -70,21 +62,16 @@ class Profile:
 
 @dataclass
 class Scored:
-    record: dict[str, Any]
+    posting: IndexedPosting
     score: float
     features: dict[str, float]
     reasons: list[str]
 
 
-def _posting_words(record: dict[str, Any]) -> set[str]:
-    text = " ".join([record["title"], record["description"], *record["skills"], *record["certificates"]])
-    return set(index_tokens(text)) | set(record["skills"]) | set(record["certificates"])
-
-
-def _occupation(profile: Profile, record: dict[str, Any]) -> tuple[float, str | None]:
+def _occupation(profile: Profile, posting: IndexedPosting) -> tuple[float, str | None]:
     if not profile.desired_titles:
         return 0.0, None
-    title_words = set(index_tokens(record["title"]))
+    title_words = set(posting.derived.title_words)
     best = 0.0
     for desired in profile.desired_titles:
         groups = query_groups(desired)
@@ -114,11 +101,11 @@ def _common_prefix(a: list[str], b: list[str]) -> int:
     return count
 
 
-def _location(profile: Profile, record: dict[str, Any]) -> tuple[float, str | None]:
-    code = record["location"].get("region_code")
+def _location(profile: Profile, posting: IndexedPosting) -> tuple[float, str | None]:
+    code = posting.location.region_code
     if not code:
         return 0.3, None
-    posting_path = region_path(code)
+    posting_path = posting.derived.region_path
     for desired in profile.desired_region_codes:
         wanted = region_path(desired)
         if wanted and posting_path[: len(wanted)] == wanted:
@@ -136,17 +123,17 @@ def _location(profile: Profile, record: dict[str, Any]) -> tuple[float, str | No
     if common == 1:
         return (0.6 if profile.willing_to_relocate else 0.3), "同省"
     home_province = province_of(home)
-    recruits_here = home_province in record.get("target_provinces", [])
-    partners = province_of(code) in PARTNER_PROVINCES.get(home_province, frozenset())
+    recruits_here = home_province in posting.target_provinces
+    partners = province_of(code) in partner_provinces(home_province)
     if recruits_here or partners:
         return (0.5 if profile.willing_to_relocate else 0.15), "跨省劳务协作"
     return (0.25 if profile.willing_to_relocate else 0.0), None
 
 
-def _salary(profile: Profile, record: dict[str, Any]) -> tuple[float, str | None]:
-    top = record["salary_max"] if record["salary_max"] is not None else record["salary_min"]
+def _salary(profile: Profile, posting: IndexedPosting) -> tuple[float, str | None]:
+    top = posting.salary_top
     if top is None:
-        return 0.5, "薪资面议" if record["salary_negotiable"] else None
+        return 0.5, "薪资面议" if posting.salary_negotiable else None
     if not profile.expected_salary_min:
         return 0.5, None
     ratio = top / profile.expected_salary_min
@@ -156,8 +143,8 @@ def _salary(profile: Profile, record: dict[str, Any]) -> tuple[float, str | None
     return max(0.0, (ratio - 0.7) / 0.3), None
 
 
-def _education(profile: Profile, record: dict[str, Any]) -> tuple[float, str | None]:
-    required = record["education_min"]
+def _education(profile: Profile, posting: IndexedPosting) -> tuple[float, str | None]:
+    required = posting.education_min
     if not required or required == "不限":
         return 1.0, None
     if not profile.education:
@@ -167,8 +154,8 @@ def _education(profile: Profile, record: dict[str, Any]) -> tuple[float, str | N
     return 0.0, None
 
 
-def _experience(profile: Profile, record: dict[str, Any]) -> float:
-    required = record["experience_min_years"] or 0
+def _experience(profile: Profile, posting: IndexedPosting) -> float:
+    required = posting.experience_min_years or 0
     if required <= 0:
         return 1.0
     if profile.experience_years is None:
@@ -177,23 +164,22 @@ def _experience(profile: Profile, record: dict[str, Any]) -> float:
     return min(1.0, have / required)
 
 
-def _freshness(record: dict[str, Any], now: datetime) -> float:
-    posted = datetime.fromisoformat(record["posted_at"])
-    age_days = max(0.0, (now - posted).total_seconds() / 86400)
+def _freshness(posting: IndexedPosting, now: datetime) -> float:
+    age_days = max(0.0, (now - posting.posted_at).total_seconds() / 86400)
     return math.pow(0.5, age_days / FRESHNESS_HALF_LIFE_DAYS)
 
 
-def _programme(profile: Profile, record: dict[str, Any]) -> tuple[float, str | None]:
-    for programme in record["programmes"]:
+def _programme(profile: Profile, posting: IndexedPosting) -> tuple[float, str | None]:
+    for programme in posting.programmes:
         groups, reason = PROGRAMME_FIT.get(programme, (set(), ""))
         if groups & set(profile.groups):
             return 1.0, reason
     return 0.0, None
 
 
-def score_posting(profile: Profile, record: dict[str, Any], *, relevance: float, now: datetime) -> Scored:
+def score_posting(profile: Profile, posting: IndexedPosting, *, relevance: float, now: datetime) -> Scored:
     """``relevance`` is the retrieval score scaled to [0, 1] within the candidate set."""
-    words = _posting_words(record)
+    words = set(posting.derived.words)
     values: dict[str, float] = {}
     reasons: list[str] = []
 
@@ -204,14 +190,14 @@ def score_posting(profile: Profile, record: dict[str, Any], *, relevance: float,
         elif reason:
             reasons.append(reason)
 
-    add("occupation", *_occupation(profile, record))
+    add("occupation", *_occupation(profile, posting))
     add("skills", *_skills(profile, words))
     add("text", relevance)
-    add("location", *_location(profile, record))
-    add("salary", *_salary(profile, record))
-    add("education", *_education(profile, record))
-    add("experience", _experience(profile, record))
-    add("freshness", _freshness(record, now))
-    add("programme", *_programme(profile, record))
+    add("location", *_location(profile, posting))
+    add("salary", *_salary(profile, posting))
+    add("education", *_education(profile, posting))
+    add("experience", _experience(profile, posting))
+    add("freshness", _freshness(posting, now))
+    add("programme", *_programme(profile, posting))
     contributions = {name: round(WEIGHTS[name] * value, 2) for name, value in values.items()}
-    return Scored(record, round(sum(contributions.values()), 2), contributions, reasons)
+    return Scored(posting, round(sum(contributions.values()), 2), contributions, reasons)

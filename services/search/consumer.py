@@ -1,9 +1,15 @@
 """Indexes posting and seeker events.
 
 Processing a batch is a plain function from events to index writes. Offsets
-are committed only after the index write is durable and visible; a record
-the index refuses goes to the dead-letter topic and is committed, while an
-unreachable backend leaves the batch uncommitted to be retried.
+are committed only after the index write is durable and visible. The
+consumer tells poison from outage:
+
+- a record that cannot be decoded, does not validate as a stored record, or
+  that the index refuses goes to the dead-letter topic with its position and
+  the reason, and is committed: the stream moves on;
+- an unreachable backend (or any other failure of the batch) leaves the
+  batch uncommitted: the consumer rewinds to the last commit and retries with
+  exponential backoff and jitter (tenacity), keeping its group membership.
 """
 
 from __future__ import annotations
@@ -11,78 +17,123 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import Counter
+from pydantic import BaseModel, ValidationError
+from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception_type, wait_exponential_jitter
 
 from shared.domain.personal import without_personal_data
+from shared.domain.problems import problems_from_validation
+from shared.domain.records import PostingRecord, SeekerRecord
 from shared.errors import BackendUnavailable
 from shared.index.documents import posting_doc, seeker_doc
 from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS, TOPIC_SEEKERS, Consumer, Event, EventLog
-from shared.ports.search_index import SearchIndex
+from shared.ports.search_index import IndexDoc, SearchIndex
 
 log = logging.getLogger(__name__)
 
-RETRY_BACKOFF_S = (0.5, 1, 2, 5, 10)
 UNHEALTHY_AFTER_S = 30.0
+RETRY_INITIAL_S = 0.5
+RETRY_MAX_S = 10.0
 
 EVENTS_APPLIED = Counter("jobmatch_indexed_events_total", "Posting and seeker events written to the index")
 DEAD_LETTERS = Counter("jobmatch_dead_letters_total", "Records the indexer sent to the dead-letter topic")
 CONSUMER_FAILURES = Counter("jobmatch_indexing_failures_total", "Batches that failed and will be retried")
 
 
-_UNSEEN = object()
+@dataclass(frozen=True)
+class _Topic:
+    name: str
+    model: type[PostingRecord | SeekerRecord]
+    to_doc: Callable[[Any], IndexDoc]
 
 
-def _latest_per_key(events: Sequence[Event], topic: str) -> dict[str, dict[str, Any] | None]:
+_TOPICS = (
+    _Topic(TOPIC_POSTINGS, PostingRecord, posting_doc),
+    _Topic(TOPIC_SEEKERS, SeekerRecord, seeker_doc),
+)
+TOPIC_NAMES = [topic.name for topic in _TOPICS]
+
+
+def dead_letter(event: Event, *, stage: str, error: str, details: list[Any] | None = None) -> dict[str, Any]:
+    """What staff need to find and fix a record: where it sits in the log and why it failed."""
+    record = without_personal_data(event.value) if event.value is not None else None
+    return {
+        "kind": event.topic,
+        "stage": stage,
+        "topic": event.topic,
+        "partition": event.partition,
+        "offset": event.offset,
+        "key": event.key,
+        "error": error,
+        "details": details or [],
+        "record": record,
+    }
+
+
+def _latest_per_key(events: Sequence[Event]) -> dict[str, Event]:
     """The effect of a batch per key: a deletion, or the highest version written after the last deletion.
 
     The highest version, not the last event, because two edits of one record can
     arrive out of order (two ingest replicas); the index's own version check
     cannot protect a version it never sees.
     """
-    latest: dict[str, Any] = {}
+    latest: dict[str, Event] = {}
     for event in events:
-        if event.topic != topic:
-            continue
-        current = latest.get(event.key, _UNSEEN)
+        current = latest.get(event.key)
         if (
             event.value is None
-            or current is _UNSEEN
             or current is None
-            or event.value.get("version", 0) >= current.get("version", 0)
+            or current.value is None
+            or event.value.get("version", 0) >= current.value.get("version", 0)
         ):
-            latest[event.key] = event.value
+            latest[event.key] = event
     return latest
+
+
+def _validated(event: Event, model: type[BaseModel]) -> tuple[BaseModel | None, dict[str, Any] | None]:
+    """The event's record, or the dead letter saying why it is not one."""
+    if event.undecodable is not None:
+        return None, dead_letter(event, stage="decode", error=event.undecodable)
+    try:
+        return model.model_validate(event.value), None
+    except ValidationError as exc:
+        details = [problem.model_dump() for problem in problems_from_validation(exc)]
+        return None, dead_letter(event, stage="validate", error="不符合存储记录的结构", details=details)
 
 
 def apply_events(
     events: Sequence[Event], *, postings: SearchIndex, seekers: SearchIndex
-) -> list[tuple[str, dict]]:
-    """Write the events' effect to the indexes; return dead letters for records that could not be indexed."""
-    dead: list[tuple[str, dict]] = []
-    for topic, index, to_doc in (
-        (TOPIC_POSTINGS, postings, posting_doc),
-        (TOPIC_SEEKERS, seekers, seeker_doc),
-    ):
-        latest = _latest_per_key(events, topic)
-        deletes = [key for key, value in latest.items() if value is None]
-        docs = []
-        for key, value in latest.items():
-            if value is None:
+) -> list[tuple[str, dict[str, Any]]]:
+    """Write the events' effect to the indexes; return dead letters for records that could not be indexed.
+
+    Exceptions from the indexes propagate: they are outages, retried by the caller.
+    """
+    dead: list[tuple[str, dict[str, Any]]] = []
+    for topic, index in zip(_TOPICS, (postings, seekers), strict=True):
+        mine = [event for event in events if event.topic == topic.name]
+        poison = [event for event in mine if event.undecodable is not None]
+        latest = _latest_per_key([event for event in mine if event.undecodable is None])
+        deletes = [key for key, event in latest.items() if event.value is None]
+        docs: list[IndexDoc] = []
+        by_id: dict[str, Event] = {}
+        for event in [*poison, *(e for e in latest.values() if e.value is not None)]:
+            record, letter = _validated(event, topic.model)
+            if letter is not None:
+                dead.append((event.key, letter))
                 continue
-            try:
-                docs.append(to_doc(value))
-            except (KeyError, TypeError, ValueError) as exc:
-                record = without_personal_data(value)
-                dead.append((key, {"kind": topic, "stage": "index", "error": repr(exc), "record": record}))
+            docs.append(topic.to_doc(record))
+            by_id[event.key] = event
         if deletes:
             index.delete(deletes)
         if docs:
             for outcome in index.upsert(docs):
                 if outcome.status == "error":
-                    dead.append((outcome.id, {"kind": topic, "stage": "index", "error": outcome.error}))
+                    letter = dead_letter(by_id[outcome.id], stage="index", error=outcome.error or "")
+                    dead.append((outcome.id, letter))
         if deletes or docs:
             index.refresh()
     return dead
@@ -111,31 +162,54 @@ class IndexingConsumer:
         if dead:
             self._event_log.publish(TOPIC_DLQ, dead)
             DEAD_LETTERS.inc(len(dead))
-            log.warning("sent %d records to %s", len(dead), TOPIC_DLQ)
+            for _, letter in dead:
+                log.warning(
+                    "dead-lettered %s/%s@%s at %s: %s",
+                    letter["topic"],
+                    letter["partition"],
+                    letter["offset"],
+                    letter["stage"],
+                    letter["error"],
+                )
         consumer.commit(events)
         EVENTS_APPLIED.inc(len(events))
         return len(events)
 
+    def _retrying(self, consumer: Consumer) -> Retrying:
+        def before_sleep(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            self.failing_since = self.failing_since or time.monotonic()
+            CONSUMER_FAILURES.inc()
+            level = logging.WARNING if isinstance(exc, BackendUnavailable) else logging.ERROR
+            delay = state.next_action.sleep if state.next_action else 0
+            log.log(level, "indexing failed (%s), retrying in %.1fs", exc, delay, exc_info=exc)
+            try:
+                # Nothing was committed: read the batch again from the last commit.
+                consumer.rewind()
+            except Exception:  # the rewind itself may hit the same outage; the next attempt retries it
+                log.warning("rewind failed", exc_info=True)
+
+        return Retrying(
+            retry=retry_if_exception_type(Exception),
+            wait=wait_exponential_jitter(multiplier=RETRY_INITIAL_S, max=RETRY_MAX_S),
+            stop=lambda _state: self._stop.is_set(),
+            sleep=self._sleep,
+            before_sleep=before_sleep,
+        )
+
+    def _sleep(self, seconds: float) -> None:
+        self._stop.wait(seconds)  # wakes at once on stop()
+
     def run(self) -> None:
-        consumer = self._event_log.consumer([TOPIC_POSTINGS, TOPIC_SEEKERS], self._group)
-        failures = 0
+        consumer = self._event_log.consumer(TOPIC_NAMES, self._group)
+        retrying = self._retrying(consumer)
         try:
             while not self._stop.is_set():
                 try:
-                    self.run_once(consumer)
-                    failures, self.failing_since = 0, None
-                except Exception as exc:
-                    # Nothing was committed: a new consumer of the group starts again after the last commit,
-                    # so the batch is retried. Unexpected errors are retried too rather than ending the thread.
-                    delay = RETRY_BACKOFF_S[min(failures, len(RETRY_BACKOFF_S) - 1)]
-                    failures += 1
-                    self.failing_since = self.failing_since or time.monotonic()
-                    CONSUMER_FAILURES.inc()
-                    level = logging.WARNING if isinstance(exc, BackendUnavailable) else logging.ERROR
-                    log.log(level, "indexing failed (%s), retrying in %ss", exc, delay, exc_info=True)
-                    consumer.close()
-                    self._stop.wait(delay)
-                    consumer = self._event_log.consumer([TOPIC_POSTINGS, TOPIC_SEEKERS], self._group)
+                    retrying(self.run_once, consumer)
+                except RetryError:
+                    break  # stopped while retrying: the batch stays uncommitted for the next start
+                self.failing_since = None
         finally:
             consumer.close()
 

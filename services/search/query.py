@@ -6,17 +6,19 @@ import html
 import re
 import time
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
+from services.search.models import FacetBucket, PostingHit
 from shared.domain.education import education_rank
 from shared.domain.regions import get_region
 from shared.errors import BadRequest
+from shared.index.documents import IndexedPosting
+from shared.index.fields import PostingField
 from shared.index.posting_queries import (
     POSTING_TEXT_FIELDS,
     education_label,
     known_region_code,
     open_posting_filters,
-    posting_summary,
 )
 from shared.ports.search_index import (
     Facet,
@@ -29,6 +31,7 @@ from shared.ports.search_index import (
     TextQuery,
 )
 from shared.text.pipeline import query_groups, query_tokens
+from shared.web.posting_views import posting_summary
 
 SALARY_BANDS: tuple[tuple[str, float | None, float | None], ...] = (
     ("3000以下", None, 3000),
@@ -38,10 +41,10 @@ SALARY_BANDS: tuple[tuple[str, float | None, float | None], ...] = (
     ("12000以上", 12000, None),
 )
 FACETS: dict[str, Facet] = {
-    "region": TermsFacet("city_code", size=50),
-    "job_type": TermsFacet("job_type"),
-    "education": TermsFacet("education_min"),
-    "salary": RangeFacet("salary_top", SALARY_BANDS),
+    "region": TermsFacet(PostingField.CITY_CODE, size=50),
+    "job_type": TermsFacet(PostingField.JOB_TYPE),
+    "education": TermsFacet(PostingField.EDUCATION_MIN),
+    "salary": RangeFacet(PostingField.SALARY_TOP, SALARY_BANDS),
 }
 SortOrder = Literal["relevance", "newest", "salary"]
 # Elasticsearch's default max_result_window; deeper pages cost more than any kiosk needs.
@@ -71,26 +74,33 @@ def build_posting_request(
         raise BadRequest(f"最多可翻到第 {MAX_RESULT_WINDOW} 条结果，请缩小查询范围", code="PAGE_TOO_DEEP")
     filters = open_posting_filters(now)
     if params.region:
-        filters.append(Terms("region_path", (known_region_code(params.region, "region"),)))
+        filters.append(Terms(PostingField.REGION_PATH, (known_region_code(params.region, "region"),)))
     if params.salary_min is not None:
-        filters.append(Range("salary_top", gte=params.salary_min))
+        filters.append(Range(PostingField.SALARY_TOP, gte=params.salary_min))
     if params.education:
         # The kiosk user states their own level: show posts that ask for it or less.
-        filters.append(Range("education_rank", lte=education_rank(education_label(params.education))))
+        filters.append(
+            Range(PostingField.EDUCATION_RANK, lte=education_rank(education_label(params.education)))
+        )
     if params.job_type:
-        filters.append(Terms("job_type", (params.job_type,)))
+        filters.append(Terms(PostingField.JOB_TYPE, (params.job_type,)))
     if params.programme:
-        filters.append(Terms("programmes", (params.programme,)))
+        filters.append(Terms(PostingField.PROGRAMMES, (params.programme,)))
     if params.posted_within_days is not None:
-        filters.append(Range("posted_at", gte=int((now or time.time()) - params.posted_within_days * 86400)))
+        filters.append(
+            Range(PostingField.POSTED_AT, gte=int((now or time.time()) - params.posted_within_days * 86400))
+        )
 
     groups = query_groups(params.q) if params.q else []
+    if params.q and params.q.strip() and not groups:
+        # Only punctuation or function words: nothing to look for, so nothing matches (not everything).
+        filters.append(Terms(PostingField.STATUS, ()))
     text = TextQuery(tuple(groups), POSTING_TEXT_FIELDS, require_all=True) if groups else None
     sort = None
     if params.sort == "newest" or (params.sort == "relevance" and text is None):
-        sort = SortBy("posted_at", descending=True)
+        sort = SortBy(PostingField.POSTED_AT, descending=True)
     elif params.sort == "salary":
-        sort = SortBy("salary_top", descending=True)
+        sort = SortBy(PostingField.SALARY_TOP, descending=True)
     unknown = [name for name in params.facets if name not in FACETS]
     if unknown:
         raise BadRequest(f"未知的分面 {', '.join(unknown)}", code="UNKNOWN_FACET")
@@ -122,27 +132,22 @@ def highlight(text: str, tokens: list[str], *, window: int = 40) -> str | None:
     return ("…" if start else "") + marked + ("…" if end < len(text) else "")
 
 
-def posting_hit(record: dict[str, Any], score: float, tokens: list[str]) -> dict[str, Any]:
-    hit = posting_summary(record)
-    hit["score"] = round(score, 4)
+def posting_hit(posting: IndexedPosting, score: float, tokens: list[str]) -> PostingHit:
     highlights = {}
-    for field in ("title", "description"):
-        marked = highlight(record.get(field) or "", tokens)
+    for field, text in (("title", posting.title), ("description", posting.description)):
+        marked = highlight(text, tokens)
         if marked:
             highlights[field] = marked
-    hit["highlights"] = highlights
-    return hit
+    summary = posting_summary(posting)
+    return PostingHit(**dict(summary), score=round(score, 4), highlights=highlights)
 
 
-def facet_output(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
+def facet_buckets(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetBucket]]:
+    out: dict[str, list[FacetBucket]] = {}
     for name, buckets in facets.items():
         rows = []
         for key, count in buckets:
-            row: dict[str, Any] = {"key": key, "count": count}
-            if name == "region":
-                region = get_region(key)
-                row["name"] = region.name if region else None
-            rows.append(row)
+            region = get_region(key) if name == "region" else None
+            rows.append(FacetBucket(key=key, count=count, name=region.name if region else None))
         out[name] = rows
     return out

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from services.search.query import PostingSearch, SortOrder, build_posting_request, facet_output, posting_hit
+from services.search.models import SearchResponse
+from services.search.query import PostingSearch, SortOrder, build_posting_request, facet_buckets, posting_hit
 from shared.domain.inputs import JobType, Programme
 from shared.errors import NotFound
-from shared.runtime import Runtime, get_runtime
+from shared.index.documents import indexed_posting
+from shared.web.deps import PostingsIndexDep
+from shared.web.posting_views import PostingPublic, posting_public
+from shared.web.responses import COMMON_ERRORS, error_responses
 
-router = APIRouter(prefix="/v1", tags=["search"])
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+router = APIRouter(prefix="/v1", tags=["search"], responses=COMMON_ERRORS)
 
 
-@router.get("/postings/search", summary="Search open job postings")
+@router.get("/postings/search", summary="Search open job postings", responses=error_responses(400))
 def search_postings(
-    runtime: RuntimeDep,
+    postings: PostingsIndexDep,
     q: Annotated[str | None, Query(max_length=200, description="关键词，如 电工、叉车司机 包吃住")] = None,
     region: Annotated[
         str | None,
@@ -43,7 +46,7 @@ def search_postings(
     facets: Annotated[
         str, Query(description="comma-separated: region,job_type,education,salary; empty for none")
     ] = "region,job_type,education,salary",
-) -> dict[str, Any]:
+) -> SearchResponse:
     params = PostingSearch(
         q=q,
         region=region,
@@ -58,21 +61,19 @@ def search_postings(
         facets=tuple(name.strip() for name in facets.split(",") if name.strip()),
     )
     request, tokens = build_posting_request(params)
-    assert runtime.postings is not None
-    result = runtime.postings.search(request)
-    return {
-        "total": result.total,
-        "page": page,
-        "size": size,
-        "hits": [posting_hit(hit.source, hit.score, tokens) for hit in result.hits],
-        "facets": facet_output(result.facets),
-    }
+    result = postings.search(request)
+    return SearchResponse(
+        total=result.total,
+        page=page,
+        size=size,
+        hits=[posting_hit(indexed_posting(hit.source), hit.score, tokens) for hit in result.hits],
+        facets=facet_buckets(result.facets),
+    )
 
 
-@router.get("/postings/{posting_id}", summary="One posting, normalised")
-def get_posting(posting_id: str, runtime: RuntimeDep) -> dict[str, Any]:
-    assert runtime.postings is not None
-    record = runtime.postings.get(posting_id)
-    if record is None:
+@router.get("/postings/{posting_id}", summary="One posting, its public view", responses=error_responses(404))
+def get_posting(posting_id: str, postings: PostingsIndexDep) -> PostingPublic:
+    source = postings.get(posting_id)
+    if source is None:
         raise NotFound(f"岗位 {posting_id} 不存在", code="POSTING_NOT_FOUND")
-    return record
+    return posting_public(indexed_posting(source))

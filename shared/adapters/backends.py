@@ -1,10 +1,35 @@
-"""Open the adapters that the settings choose; nothing above the ports knows which one it got."""
+"""The backends one process holds: opened from the settings, in a service's lifespan, closed after it.
+
+The settings pick the adapter of each port; nothing above the ports knows
+which one it got. The embedded shape opens one ``Backends`` and hands it to
+all three services, so each tantivy index has exactly one writer in the process.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+from shared.index.fields import POSTINGS, SEEKERS
 from shared.ports.event_log import EventLog
 from shared.ports.search_index import IndexSchema, SearchIndex
 from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Backend(StrEnum):
+    """What a service may need; its declaration (``shared.web.service``) names them."""
+
+    EVENT_LOG = "event_log"
+    POSTINGS_INDEX = "postings_index"
+    SEEKERS_INDEX = "seekers_index"
+
+
+class BackendNotOpened(RuntimeError):
+    """A route asked for a backend its service does not declare: a programming error, caught by tests."""
 
 
 def open_search_index(settings: Settings, schema: IndexSchema) -> SearchIndex:
@@ -30,3 +55,73 @@ def open_event_log(settings: Settings) -> EventLog:
     from shared.adapters.sqlite_log import SqliteEventLog
 
     return SqliteEventLog(settings.data_dir / "events.sqlite3")
+
+
+@dataclass
+class Backends:
+    settings: Settings
+    _event_log: EventLog | None = None
+    _postings: SearchIndex | None = None
+    _seekers: SearchIndex | None = None
+
+    @classmethod
+    def open(cls, settings: Settings, needs: frozenset[Backend]) -> Backends:
+        backends = cls(settings)
+        try:
+            if Backend.EVENT_LOG in needs:
+                backends._event_log = open_event_log(settings)
+                backends._event_log.ensure_topics()
+            if Backend.POSTINGS_INDEX in needs:
+                backends._postings = open_search_index(settings, POSTINGS)
+            if Backend.SEEKERS_INDEX in needs:
+                backends._seekers = open_search_index(settings, SEEKERS)
+        except Exception:
+            backends.close()
+            raise
+        return backends
+
+    @property
+    def event_log(self) -> EventLog:
+        return _required(self._event_log, Backend.EVENT_LOG)
+
+    @property
+    def postings(self) -> SearchIndex:
+        return _required(self._postings, Backend.POSTINGS_INDEX)
+
+    @property
+    def seekers(self) -> SearchIndex:
+        return _required(self._seekers, Backend.SEEKERS_INDEX)
+
+    def _opened(self) -> dict[str, EventLog | SearchIndex]:
+        pairs = (
+            (Backend.EVENT_LOG, self._event_log),
+            (Backend.POSTINGS_INDEX, self._postings),
+            (Backend.SEEKERS_INDEX, self._seekers),
+        )
+        return {str(name): backend for name, backend in pairs if backend is not None}
+
+    def ready_checks(self) -> dict[str, bool]:
+        checks: dict[str, bool] = {}
+        for name, backend in self._opened().items():
+            try:
+                checks[name] = bool(backend.ping())
+            except Exception:  # a readiness probe reports, it does not raise
+                log.warning("readiness check %s failed", name, exc_info=True)
+                checks[name] = False
+        return checks
+
+    def close(self) -> None:
+        for backend in self._opened().values():
+            try:
+                backend.close()
+            except Exception:
+                log.warning("closing %r failed", backend, exc_info=True)
+
+
+T = TypeVar("T")
+
+
+def _required(backend: T | None, name: Backend) -> T:
+    if backend is None:
+        raise BackendNotOpened(f"{name} was not opened: add it to the service's declaration")
+    return backend

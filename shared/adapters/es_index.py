@@ -8,8 +8,10 @@ analyzer: the caller has already segmented and lower-cased the text.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections import defaultdict, deque
+import time
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -37,8 +39,15 @@ from shared.ports.search_index import (
     WriteOutcome,
 )
 
+log = logging.getLogger(__name__)
+
 ID_FIELD = "doc_id"
+"""The record's id as a keyword with doc values: the unique tie-break of every sort."""
 SOURCE_FIELD = "doc_source"
+# elastic_transport logs every request at INFO (``POST …/_bulk [status:200 …]``) and, at DEBUG,
+# every request and response body: hundreds of lines a minute under ingest. Its warnings
+# (retries, dead nodes) are worth keeping; the adapter logs one DEBUG line per bulk write instead.
+_TRANSPORT_LOGGER = "elastic_transport"
 
 _FIELD_MAPPINGS: dict[str, dict[str, Any]] = {
     "text": {"type": "text", "analyzer": "whitespace"},
@@ -84,6 +93,13 @@ def index_body(schema: IndexSchema) -> dict[str, Any]:
         "settings": {"number_of_shards": 1, "auto_expand_replicas": "0-1"},
         "mappings": {"dynamic": "strict", "properties": properties},
     }
+
+
+def quiet_transport_logs() -> None:
+    """Show elastic_transport's warnings only, unless its level was set on purpose."""
+    transport = logging.getLogger(_TRANSPORT_LOGGER)
+    if transport.level == logging.NOTSET:
+        transport.setLevel(logging.WARNING)
 
 
 @contextmanager
@@ -132,6 +148,7 @@ class ElasticsearchIndex:
         owns_client: bool = False,
         bulk_retries: int = _BULK_RETRIES,
     ) -> None:
+        quiet_transport_logs()
         self.schema = schema
         self.alias = ensure_alias(client, schema, prefix)
         self._client = client
@@ -139,6 +156,7 @@ class ElasticsearchIndex:
         self._bulk_retries = bulk_retries
 
     def upsert(self, docs: Sequence[IndexDoc]) -> list[WriteOutcome]:
+        started = time.monotonic()
         outcomes_by_id: dict[str, deque[WriteOutcome]] = defaultdict(deque)
         with backend_errors():
             for _, item in helpers.streaming_bulk(
@@ -160,7 +178,17 @@ class ElasticsearchIndex:
                 outcomes_by_id[result["_id"]].append(_write_outcome(result))
         # Retried items come back late, so results are matched to docs by id;
         # the same id twice in a batch is applied, and answered, in batch order.
-        return [outcomes_by_id[doc.id].popleft() for doc in docs]
+        outcomes = [outcomes_by_id[doc.id].popleft() for doc in docs]
+        statuses = Counter(outcome.status for outcome in outcomes)
+        log.debug(
+            "bulk upsert of %d docs to %s in %.3fs: %s",
+            len(docs),
+            self.alias,
+            time.monotonic() - started,
+            ", ".join(f"{count} {status}" for status, count in sorted(statuses.items())) or "nothing",
+            extra={"index": self.alias, "docs": len(docs), "statuses": dict(statuses)},
+        )
+        return outcomes
 
     def _index_action(self, doc: IndexDoc) -> dict[str, Any]:
         fields = {name: value for name, value in doc.fields.items() if value is not None}
@@ -174,6 +202,7 @@ class ElasticsearchIndex:
         }
 
     def delete(self, ids: Sequence[str]) -> None:
+        started = time.monotonic()
         actions = ({"_op_type": "delete", "_index": self.alias, "_id": doc_id} for doc_id in ids)
         with backend_errors():
             failures = [
@@ -189,6 +218,14 @@ class ElasticsearchIndex:
                 )
                 if not ok and item["delete"]["status"] != 404
             ]
+        log.debug(
+            "bulk delete of %d ids from %s in %.3fs: %d failed",
+            len(ids),
+            self.alias,
+            time.monotonic() - started,
+            len(failures),
+            extra={"index": self.alias, "docs": len(ids), "failed": len(failures)},
+        )
         if failures:
             raise BackendUnavailable(
                 f"{len(failures)} deletes failed in {self.alias}",
@@ -314,6 +351,8 @@ def filter_query(condition: Filter) -> dict[str, Any]:
 
 
 def _sort_clauses(sort: SortBy | None) -> list[dict[str, Any]]:
+    # The unique id last makes the order total, so from/size pages never repeat or skip a tie.
+    # (Sorting on ``_id`` itself would need fielddata; the keyword copy has doc values.)
     tie_break = {ID_FIELD: {"order": "asc"}}
     if sort is None:
         return [{"_score": {"order": "desc"}}, tie_break]

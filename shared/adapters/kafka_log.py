@@ -13,7 +13,6 @@ a warning for an operator to fix.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -26,7 +25,8 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
 from shared.errors import BackendUnavailable
-from shared.ports.event_log import ALL_TOPICS, COMPACTED_TOPICS, Event
+from shared.json_codec import dumps_bytes
+from shared.ports.event_log import ALL_TOPICS, COMPACTED_TOPICS, Event, decoded_value
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +53,7 @@ def topic_config(topic: str) -> dict[str, str]:
 
 
 def encode_value(value: dict[str, Any] | None) -> bytes | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False).encode("utf-8")
-
-
-def decode_value(raw: bytes | None) -> dict[str, Any] | None:
-    return None if raw is None else json.loads(raw.decode("utf-8"))
+    return None if value is None else dumps_bytes(value)
 
 
 class KafkaEventLog:
@@ -161,15 +157,18 @@ class KafkaEventLog:
             time.sleep(0.1)
 
     def publish(self, topic: str, records: Sequence[tuple[str, dict[str, Any] | None]]) -> None:
+        self._send(topic, [(key, encode_value(value)) for key, value in records])
+
+    def publish_raw(self, topic: str, records: Sequence[tuple[str, bytes]]) -> None:
+        self._send(topic, list(records))
+
+    def _send(self, topic: str, records: Sequence[tuple[str, bytes | None]]) -> None:
         if not records:
             return
         name = self.kafka_topic(topic)
         try:
             producer = self._producer_client()
-            futures = [
-                producer.send(name, key=key.encode("utf-8"), value=encode_value(value))
-                for key, value in records
-            ]
+            futures = [producer.send(name, key=key.encode("utf-8"), value=value) for key, value in records]
             producer.flush(timeout=PUBLISH_TIMEOUT_S)
             for future in futures:
                 future.get(timeout=PUBLISH_TIMEOUT_S)
@@ -242,11 +241,13 @@ class KafkaEventConsumer:
                 topic=record.topic.removeprefix(self._topic_prefix),
                 partition=record.partition,
                 offset=record.offset,
-                key="" if record.key is None else record.key.decode("utf-8"),
-                value=decode_value(record.value),
+                key="" if record.key is None else record.key.decode("utf-8", "replace"),
+                value=value,
+                undecodable=undecodable,
             )
             for records in batches.values()
             for record in records
+            for value, undecodable in [decoded_value(record.value)]
         ]
 
     def commit(self, events: Sequence[Event]) -> None:
@@ -265,6 +266,18 @@ class KafkaEventConsumer:
             )
         except KafkaError as exc:
             raise BackendUnavailable(f"Kafka commit failed: {exc}") from exc
+
+    def rewind(self) -> None:
+        try:
+            for partition in self._consumer.assignment():
+                committed = self._consumer.committed(partition)
+                if committed is None:
+                    # Nothing committed yet: where auto_offset_reset="earliest" starts a new group.
+                    self._consumer.seek_to_beginning(partition)
+                else:
+                    self._consumer.seek(partition, committed)
+        except KafkaError as exc:
+            raise BackendUnavailable(f"Kafka rewind failed: {exc}") from exc
 
     def close(self) -> None:
         self._consumer.close(autocommit=False)

@@ -12,7 +12,6 @@ then removes the old page images from the write-ahead log.
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
@@ -24,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from shared.errors import BackendUnavailable
-from shared.ports.event_log import ALL_TOPICS, COMPACTED_TOPICS, Event
+from shared.json_codec import dumps
+from shared.ports.event_log import ALL_TOPICS, COMPACTED_TOPICS, Event, decoded_value
 
 log = logging.getLogger(__name__)
 
@@ -128,13 +128,16 @@ class SqliteEventLog:
             conn.executemany("INSERT OR IGNORE INTO topics (name) VALUES (?)", [(t,) for t in topics])
 
     def publish(self, topic: str, records: Sequence[tuple[str, dict[str, Any] | None]]) -> None:
+        self._append(topic, [(key, None if value is None else dumps(value)) for key, value in records])
+
+    def publish_raw(self, topic: str, records: Sequence[tuple[str, bytes]]) -> None:
+        self._append(topic, list(records))
+
+    def _append(self, topic: str, records: Sequence[tuple[str, str | bytes | None]]) -> None:
         if not records:
             return
         appended_at = datetime.now(UTC).isoformat()
-        rows = [
-            (topic, key, None if value is None else json.dumps(value, ensure_ascii=False), appended_at)
-            for key, value in records
-        ]
+        rows = [(topic, key, value, appended_at) for key, value in records]
         with self._connection() as conn:
             # IMMEDIATE takes the write lock first, so no other process can claim the same offsets.
             conn.execute("BEGIN IMMEDIATE")
@@ -210,8 +213,7 @@ class SqliteEventLog:
                 (*params, max_records),
             ).fetchall()
         events = [
-            Event(topic, PARTITION, offset, key, None if value is None else json.loads(value))
-            for topic, offset, key, value in rows
+            Event(topic, PARTITION, offset, key, *decoded_value(value)) for topic, offset, key, value in rows
         ]
         return events, generation
 
@@ -236,9 +238,7 @@ class SqliteEventLog:
                 raise
 
 
-def last_tombstones(
-    records: Sequence[tuple[str, dict[str, Any] | None]], first_offset: int
-) -> dict[str, int]:
+def last_tombstones(records: Sequence[tuple[str, object | None]], first_offset: int) -> dict[str, int]:
     """Key -> offset of the last tombstone for it among ``records`` appended from ``first_offset``."""
     return {key: first_offset + i for i, (key, value) in enumerate(records) if value is None}
 
@@ -276,6 +276,11 @@ class SqliteConsumer:
             next_offsets[event.topic] = max(next_offsets.get(event.topic, 0), event.offset + 1)
         if next_offsets:
             self._log._commit(self._group, next_offsets)
+
+    def rewind(self) -> None:
+        if self._closed:
+            raise RuntimeError("consumer is closed")
+        self._positions = self._log._committed_offsets(self._group, list(self._positions))
 
     def close(self) -> None:
         self._closed = True

@@ -34,7 +34,6 @@ from shared.ports.search_index import (
     RangeFacet,
     SearchRequest,
     SearchResult,
-    SortBy,
     Terms,
     TermsFacet,
     TextQuery,
@@ -47,8 +46,6 @@ ID_FIELD = "_id"
 VERSION_FIELD = "_version"
 SOURCE_FIELD = "_source"
 WRITER_HEAP_BYTES = 64 * 1024 * 1024
-# Hits fetched beyond the page so that ties at its edge are ordered by id, as in Elasticsearch.
-TIE_MARGIN = 64
 
 _FIELD_TYPES = {
     "int": tantivy.FieldType.Integer,
@@ -173,47 +170,39 @@ class TantivyIndex:
     def search(self, request: SearchRequest) -> SearchResult:
         query = self._filtered(request.text, request.filters)
         searcher = self._index.searcher()
-        # tantivy refuses a limit of 0; the margin lets ties at the page edge be ordered by id.
-        fetch = request.offset + request.limit + TIE_MARGIN
+        order_by: str | None = None
+        descending = True
         if request.sort is not None:
-            found = searcher.search(
-                query,
-                limit=fetch,
-                count=True,
-                order_by_field=request.sort.field,
-                order=tantivy.Order.Desc if request.sort.descending else tantivy.Order.Asc,
-            )
+            # Documents without the field come last in either direction, as in Elasticsearch.
+            order_by, descending = request.sort.field, request.sort.descending
         elif request.text is None:
-            # Every match scores alike: order by id directly instead of by a constant score.
-            found = searcher.search(
-                query, limit=fetch, count=True, order_by_field=ID_FIELD, order=tantivy.Order.Asc
+            # Every match scores alike: order by the unique id instead, as Elasticsearch does.
+            order_by, descending = ID_FIELD, False
+        # tantivy cuts the page itself (TopDocs with an offset) from its total order: the sort
+        # key (the score when order_by is None), then the document address for ties. Cutting a
+        # longer list here and re-sorting it would let the cut and the order disagree on ties.
+        found = searcher.search(
+            query,
+            # tantivy refuses a limit of 0; such a request still wants the total and the facets.
+            limit=max(request.limit, 1),
+            count=True,
+            order_by_field=order_by,
+            offset=request.offset,
+            order=tantivy.Order.Desc if descending else tantivy.Order.Asc,
+        )
+        scored = order_by is None
+        hits = []
+        for key, address in found.hits[: request.limit]:
+            stored = searcher.doc(address)
+            hits.append(
+                Hit(
+                    id=str(stored.get_first(ID_FIELD)),
+                    score=float(key) if scored else 0.0,
+                    source=_stored_source(stored),
+                )
             )
-        else:
-            found = searcher.search(query, limit=fetch, count=True)
-        ranked = [(key, searcher.doc(address)) for key, address in found.hits]
-        ranked.sort(key=lambda pair: self._rank_key(pair, request.sort, scored=request.text is not None))
-        page = ranked[request.offset : request.offset + request.limit]
-        hits = [
-            Hit(
-                id=str(doc.get_first(ID_FIELD)),
-                score=float(key) if request.sort is None and request.text is not None else 0.0,
-                source=_stored_source(doc),
-            )
-            for key, doc in page
-        ]
         facets = self._facets(searcher, query, request) if request.facets else {}
         return SearchResult(total=_match_count(found), hits=hits, facets=facets)
-
-    @staticmethod
-    def _rank_key(pair: tuple[Any, tantivy.Document], sort: SortBy | None, *, scored: bool) -> tuple:
-        key, doc = pair
-        doc_id = doc.get_first(ID_FIELD)
-        if sort is None:
-            return (-key if scored else 0, doc_id)
-        if key is None:
-            # Documents without the sort field go last in either direction.
-            return (1, 0, doc_id)
-        return (0, -key if sort.descending else key, doc_id)
 
     def _source(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
         return _stored_source(searcher.doc(address))

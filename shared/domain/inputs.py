@@ -12,7 +12,15 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from shared.domain.credit_code import credit_code_error
 from shared.domain.id_number import id_number_error
@@ -32,15 +40,31 @@ SeekerGroup = Literal[
 ]
 SalaryPeriod = Literal["month", "year", "day", "hour", "week"]
 
+# Text that cannot be stored or answered: NUL and other C0 controls (line breaks aside), and lone
+# UTF-16 surrogates, which JSON's \u escapes can carry but UTF-8 cannot encode.
+_UNUSABLE_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _usable_text(value: str) -> str:
+    found = _UNUSABLE_CHARACTERS.search(value)
+    if found:
+        raise ValueError(f"含有无法保存的字符 U+{ord(found.group(0)):04X}（第 {found.start() + 1} 个字符）")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_usable_text)]
+"""Every text field a client sends is a ``Text``: a rule for the whole class of input, not per field."""
+
 SourceCode = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 ]
 # No "/": ids appear in URL paths (GET /v1/postings/{id}).
-SourceId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^/\s][^/]{0,127}$")]
+SourceId = Annotated[Text, StringConstraints(strip_whitespace=True, pattern=r"^[^/\s][^/]{0,127}$")]
 # A plain date is allowed; ``shared.domain.normalise`` reads an expiry date as the end of that day.
 DateOrTime = Annotated[date | datetime, Field(union_mode="left_to_right")]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+ShortText = Annotated[Text, StringConstraints(strip_whitespace=True, max_length=200)]
+Tag = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+LongText = Annotated[Text, StringConstraints(max_length=20000)]
 RegionCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
 
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -53,7 +77,7 @@ class _In(BaseModel):
 
 class EmployerIn(_In):
     name: ShortText | None = None
-    credit_code: str | None = None
+    credit_code: Text | None = None
     industry: ShortText | None = None
 
     @field_validator("credit_code")
@@ -80,15 +104,20 @@ class SalaryIn(_In):
     period: SalaryPeriod | None = None
 
 
+def _text_as_object(value: Any) -> Any:
+    """Platforms send a place or a salary as plain text or as an object; the text is the object's ``text``."""
+    return {"text": value} if isinstance(value, str) else value
+
+
 class PostingIn(_In):
     source: SourceCode
     source_id: SourceId
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    description: Annotated[str, StringConstraints(max_length=20000)] = ""
+    title: Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    description: LongText = ""
     employer: EmployerIn = Field(default_factory=EmployerIn)
-    location: LocationIn | str | None = None
+    location: Annotated[LocationIn | None, BeforeValidator(_text_as_object)] = None
     region_code: RegionCode | None = None
-    salary: SalaryIn | str | None = None
+    salary: Annotated[SalaryIn | None, BeforeValidator(_text_as_object)] = None
     education_min: ShortText | None = None
     experience_min_years: float | None = Field(default=None, ge=0, le=60)
     headcount: int | None = Field(default=None, ge=1, le=100000)
@@ -108,8 +137,8 @@ class SeekerIn(_In):
     source: SourceCode
     source_id: SourceId
     name: ShortText | None = None
-    id_number: str | None = None
-    phone: str | None = None
+    id_number: Text | None = None
+    phone: Text | None = None
     birth_year: int | None = Field(default=None, ge=1940, le=2020)
     region_code: RegionCode | None = None
     location: ShortText | None = None
@@ -124,7 +153,7 @@ class SeekerIn(_In):
     major: ShortText | None = None
     graduation_year: int | None = Field(default=None, ge=1950, le=2040)
     experience_years: float | None = Field(default=None, ge=0, le=60)
-    work_history: Annotated[str, StringConstraints(max_length=20000)] = ""
+    work_history: LongText = ""
     groups: list[SeekerGroup] = Field(default_factory=list)
     consent_share_with_partners: bool = False
     status: Literal["seeking", "employed"] = "seeking"
@@ -166,8 +195,5 @@ class MatchProfileIn(_In):
     education: ShortText | None = None
     experience_years: float | None = Field(default=None, ge=0, le=60)
     groups: list[SeekerGroup] = Field(default_factory=list)
-    text: Annotated[str, StringConstraints(max_length=2000)] = ""
+    text: Annotated[Text, StringConstraints(max_length=2000)] = ""
     """Free words ("想找包吃住的普工") added to the desired-job text."""
-
-
-Record = dict[str, Any]

@@ -7,32 +7,16 @@ record (an unparseable salary is kept as text and flagged).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from typing import Any
 
 from shared.domain.education import parse_education
-from shared.domain.inputs import LocationIn, PostingIn, SalaryIn, SeekerIn
+from shared.domain.inputs import PostingIn, SeekerIn
+from shared.domain.problems import FieldProblem, Problem
+from shared.domain.records import EmployerRecord, PlaceRecord, PostingRecord, SalaryRecord, SeekerRecord
 from shared.domain.regions import Region, get_region, resolve_location
 from shared.domain.salary import parse_salary
 
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
-@dataclass(frozen=True)
-class Problem:
-    field: str
-    code: str
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "code": self.code, "message": self.message}
-
-
-class FieldProblem(ValueError):
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
 
 
 def record_id(source: str, source_id: str) -> str:
@@ -58,12 +42,8 @@ def as_china_time(value: datetime | date | None, *, end_of_day: bool = False) ->
 def checked_update_time(value: datetime | None, received_at: datetime) -> datetime | None:
     updated_at = as_china_time(value)
     if updated_at is not None and updated_at > received_at + MAX_CLOCK_SKEW:
-        raise FieldProblem(Problem("updated_at", "UPDATED_IN_FUTURE", "更新时间晚于当前时间"))
+        raise FieldProblem(Problem.of("updated_at", "UPDATED_IN_FUTURE", "更新时间晚于当前时间"))
     return updated_at
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def version_of(updated_at: datetime | None, received_at: datetime) -> int:
@@ -71,48 +51,55 @@ def version_of(updated_at: datetime | None, received_at: datetime) -> int:
     return int((updated_at or received_at).timestamp() * 1000)
 
 
-def region_fields(region: Region | None, text: str | None) -> dict[str, Any]:
-    return {
-        "text": text,
-        "region_code": region.code if region else None,
-        "province": region.province if region else None,
-        "city": region.city if region else None,
-        "district": region.district if region else None,
-    }
+def place_record(region: Region | None, text: str | None) -> PlaceRecord:
+    if region is None:
+        return PlaceRecord(text=text)
+    return PlaceRecord(
+        text=text,
+        region_code=region.code,
+        province=region.province,
+        city=region.city,
+        district=region.district,
+    )
 
 
 def _resolve_region(code: str | None, text: str | None, field: str, warnings: list[Problem]) -> Region | None:
     if code:
         region = get_region(code)
         if region is None:
-            raise FieldProblem(Problem(field, "REGION_CODE_UNKNOWN", f"行政区划代码 {code} 不存在"))
+            raise FieldProblem(Problem.of(field, "REGION_CODE_UNKNOWN", f"行政区划代码 {code} 不存在"))
         if region.code != code:
             warnings.append(
-                Problem(field, "REGION_CODE_RENAMED", f"行政区划代码 {code} 已调整为 {region.code}")
+                Problem.of(field, "REGION_CODE_RENAMED", f"行政区划代码 {code} 已调整为 {region.code}")
             )
         return region
     if text:
         region = resolve_location(text)
         if region is None:
-            warnings.append(Problem(field, "LOCATION_UNRESOLVED", f"无法识别工作地点「{text}」"))
+            warnings.append(Problem.of(field, "LOCATION_UNRESOLVED", f"无法识别工作地点「{text}」"))
         return region
     return None
 
 
-def normalise_posting(item: PostingIn, *, received_at: datetime) -> tuple[dict[str, Any], list[Problem]]:
+def normalise_posting(item: PostingIn, *, received_at: datetime) -> tuple[PostingRecord, list[Problem]]:
     warnings: list[Problem] = []
-    location = item.location if isinstance(item.location, LocationIn) else LocationIn(text=item.location)
-    region = _resolve_region(location.region_code or item.region_code, location.text, "location", warnings)
+    location_text = item.location.text if item.location else None
+    location_code = (item.location.region_code if item.location else None) or item.region_code
+    region = _resolve_region(location_code, location_text, "location", warnings)
 
-    salary_in = item.salary if isinstance(item.salary, SalaryIn) else SalaryIn(text=item.salary)
-    salary = parse_salary(salary_in.text, min=salary_in.min, max=salary_in.max, period=salary_in.period)
+    salary_in = item.salary
+    salary = (
+        parse_salary(salary_in.text, min=salary_in.min, max=salary_in.max, period=salary_in.period)
+        if salary_in
+        else parse_salary(None)
+    )
     if not salary.parsed:
-        warnings.append(Problem("salary", "SALARY_UNPARSED", f"无法解析薪资「{salary.text}」，按原文保留"))
+        warnings.append(Problem.of("salary", "SALARY_UNPARSED", f"无法解析薪资「{salary.text}」，按原文保留"))
 
     education = parse_education(item.education_min)
     if item.education_min and education is None:
         warnings.append(
-            Problem("education_min", "EDUCATION_UNKNOWN", f"无法识别学历要求「{item.education_min}」")
+            Problem.of("education_min", "EDUCATION_UNKNOWN", f"无法识别学历要求「{item.education_min}」")
         )
 
     target_provinces = []
@@ -120,56 +107,55 @@ def normalise_posting(item: PostingIn, *, received_at: datetime) -> tuple[dict[s
         province = get_region(code)
         if province is None or province.level != "province":
             raise FieldProblem(
-                Problem("target_provinces", "REGION_CODE_UNKNOWN", f"{code} 不是省级行政区划代码")
+                Problem.of("target_provinces", "REGION_CODE_UNKNOWN", f"{code} 不是省级行政区划代码")
             )
         target_provinces.append(province.code)
 
     given_posted_at = as_china_time(item.posted_at)
-    posted_at = given_posted_at or received_at
     expires_at = as_china_time(item.expires_at, end_of_day=True)
     if expires_at is not None and given_posted_at is not None and expires_at < given_posted_at:
-        raise FieldProblem(Problem("expires_at", "EXPIRES_BEFORE_POSTED", "截止时间早于发布时间"))
+        raise FieldProblem(Problem.of("expires_at", "EXPIRES_BEFORE_POSTED", "截止时间早于发布时间"))
     updated_at = checked_update_time(item.updated_at, received_at)
 
-    record = {
-        "id": record_id(item.source, item.source_id),
-        "source": item.source,
-        "source_id": item.source_id,
-        "title": item.title,
-        "description": item.description,
-        "employer": item.employer.model_dump(),
-        "location": region_fields(region, location.text),
-        "salary": {
-            "text": salary.text,
-            "min": salary.min,
-            "max": salary.max,
-            "negotiable": salary.negotiable,
-            "parsed": salary.parsed,
-            "note": salary.note,
-        },
-        "salary_min": salary.min,
-        "salary_max": salary.max,
-        "salary_negotiable": salary.negotiable,
-        "education_min": education,
-        "experience_min_years": item.experience_min_years,
-        "headcount": item.headcount,
-        "job_type": item.job_type,
-        "skills": item.skills,
-        "certificates": item.certificates,
-        "benefits": item.benefits,
-        "programmes": item.programmes,
-        "target_provinces": target_provinces,
-        "posted_at": iso(posted_at),
-        "expires_at": iso(expires_at),
-        "status": item.status,
-        "updated_at": iso(updated_at or received_at),
-        "version": version_of(updated_at, received_at),
-        "warnings": [w.as_dict() for w in warnings],
-    }
+    record = PostingRecord(
+        id=record_id(item.source, item.source_id),
+        source=item.source,
+        source_id=item.source_id,
+        title=item.title,
+        description=item.description,
+        employer=EmployerRecord(**item.employer.model_dump()),
+        location=place_record(region, location_text),
+        salary=SalaryRecord(
+            text=salary.text,
+            min=salary.min,
+            max=salary.max,
+            negotiable=salary.negotiable,
+            parsed=salary.parsed,
+            note=salary.note,
+        ),
+        salary_min=salary.min,
+        salary_max=salary.max,
+        salary_negotiable=salary.negotiable,
+        education_min=education,
+        experience_min_years=item.experience_min_years,
+        headcount=item.headcount,
+        job_type=item.job_type,
+        skills=item.skills,
+        certificates=item.certificates,
+        benefits=item.benefits,
+        programmes=item.programmes,
+        target_provinces=target_provinces,
+        posted_at=given_posted_at or received_at,
+        expires_at=expires_at,
+        status=item.status,
+        updated_at=updated_at or received_at,
+        version=version_of(updated_at, received_at),
+        warnings=warnings,
+    )
     return record, warnings
 
 
-def normalise_seeker(item: SeekerIn, *, received_at: datetime) -> tuple[dict[str, Any], list[Problem]]:
+def normalise_seeker(item: SeekerIn, *, received_at: datetime) -> tuple[SeekerRecord, list[Problem]]:
     warnings: list[Problem] = []
     region = _resolve_region(item.region_code, item.location, "region_code", warnings)
     hukou = _resolve_region(item.hukou_region_code, None, "hukou_region_code", warnings)
@@ -180,37 +166,37 @@ def normalise_seeker(item: SeekerIn, *, received_at: datetime) -> tuple[dict[str
             desired.append(found.code)
     education = parse_education(item.education)
     if item.education and education is None:
-        warnings.append(Problem("education", "EDUCATION_UNKNOWN", f"无法识别学历「{item.education}」"))
+        warnings.append(Problem.of("education", "EDUCATION_UNKNOWN", f"无法识别学历「{item.education}」"))
     updated_at = checked_update_time(item.updated_at, received_at)
-    record = {
-        "id": record_id(item.source, item.source_id),
-        "source": item.source,
-        "source_id": item.source_id,
-        "name": item.name,
-        "id_number": item.id_number,
-        "phone": item.phone,
-        "birth_year": item.birth_year,
-        "location": region_fields(region, item.location),
-        "region_code": region.code if region else None,
-        "hukou_region_code": hukou.code if hukou else None,
-        "desired_titles": item.desired_titles,
-        "desired_region_codes": desired,
-        "willing_to_relocate": item.willing_to_relocate,
-        "expected_salary_min": item.expected_salary_min,
-        "skills": item.skills,
-        "certificates": item.certificates,
-        "education": education,
-        "major": item.major,
-        "graduation_year": item.graduation_year,
-        "experience_years": item.experience_years,
-        "work_history": item.work_history,
-        "groups": item.groups,
-        "consent_share_with_partners": item.consent_share_with_partners,
-        "status": item.status,
-        "updated_at": iso(updated_at or received_at),
-        "version": version_of(updated_at, received_at),
-        "warnings": [w.as_dict() for w in warnings],
-    }
+    record = SeekerRecord(
+        id=record_id(item.source, item.source_id),
+        source=item.source,
+        source_id=item.source_id,
+        name=item.name,
+        id_number=item.id_number,
+        phone=item.phone,
+        birth_year=item.birth_year,
+        location=place_record(region, item.location),
+        region_code=region.code if region else None,
+        hukou_region_code=hukou.code if hukou else None,
+        desired_titles=item.desired_titles,
+        desired_region_codes=desired,
+        willing_to_relocate=item.willing_to_relocate,
+        expected_salary_min=item.expected_salary_min,
+        skills=item.skills,
+        certificates=item.certificates,
+        education=education,
+        major=item.major,
+        graduation_year=item.graduation_year,
+        experience_years=item.experience_years,
+        work_history=item.work_history,
+        groups=item.groups,
+        consent_share_with_partners=item.consent_share_with_partners,
+        status=item.status,
+        updated_at=updated_at or received_at,
+        version=version_of(updated_at, received_at),
+        warnings=warnings,
+    )
     return record, warnings
 
 

@@ -1,146 +1,144 @@
-"""How stored records become index documents: the two index schemas and the mapping.
+"""How stored records become index documents, and what the index hands back.
 
-Text fields get ``shared.text.pipeline`` tokens so the index and the queries see the
-same words. A region is indexed as its whole path (province, city, county
-codes), so a filter on a province or city code finds everything below it.
+Text fields get ``shared.text`` tokens so the index and the queries see the
+same words. Whatever is derived from a record (its region path, salary top,
+segmented words) is computed here once, at indexing, and kept beside the
+record in the index: the matcher reads it from each candidate instead of
+segmenting every candidate on every request.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from shared.domain.education import education_rank
+from shared.domain.records import PlaceRecord, PostingRecord, SeekerRecord
 from shared.domain.regions import region_path, short_forms
-from shared.ports.search_index import IndexDoc, IndexSchema
-from shared.text.pipeline import index_text
+from shared.index.fields import POSTINGS, SEEKERS, PostingField, SeekerField
+from shared.ports.search_index import IndexDoc
+from shared.text.pipeline import index_text, index_tokens
+
+__all__ = ["POSTINGS", "SEEKERS", "IndexedPosting", "PostingDerived", "posting_doc", "seeker_doc"]
 
 # Expiry stored for postings without one, so "not expired" is one range filter.
 NEVER_EXPIRES = 4102444800  # 2100-01-01
 
-POSTINGS = IndexSchema(
-    "postings",
-    {
-        "title": "text",
-        "body": "text",
-        "place": "text",
-        "region_path": "keyword",
-        "region_code": "keyword",
-        "city_code": "keyword",
-        "target_provinces": "keyword",
-        "job_type": "keyword",
-        "education_min": "keyword",
-        "education_rank": "int",
-        "programmes": "keyword",
-        "status": "keyword",
-        "source": "keyword",
-        "salary_top": "int",
-        "salary_bottom": "int",
-        "posted_at": "date",
-        "expires_at": "date",
-    },
-)
 
-SEEKERS = IndexSchema(
-    "seekers",
-    {
-        "title": "text",
-        "body": "text",
-        "region_path": "keyword",
-        "desired_region_path": "keyword",
-        "city_code": "keyword",
-        "groups": "keyword",
-        "education": "keyword",
-        "education_rank": "int",
-        "status": "keyword",
-        "consent": "keyword",
-        "source": "keyword",
-        "expected_salary_min": "int",
-        "updated_at": "date",
-    },
-)
+class PostingDerived(BaseModel):
+    """Values computed from a posting at indexing time, for the matcher."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    region_path: list[str]
+    """Province, city, county codes of the posting's place; empty when it has none."""
+    title_words: list[str]
+    """Index tokens of the title."""
+    words: list[str]
+    """Index tokens of title, description, skills and certificates, plus the skills and certificates as given."""
 
 
-def epoch_seconds(value: str | None) -> int | None:
-    return int(datetime.fromisoformat(value).timestamp()) if value else None
+class IndexedPosting(PostingRecord):
+    """A posting as the index keeps it: the record and what indexing derived from it."""
+
+    derived: PostingDerived
 
 
 def _city_code(path: list[str]) -> str | None:
     return path[1] if len(path) > 1 else (path[0] if path else None)
 
 
-def place_names(location: dict[str, Any]) -> str:
+def place_names(location: PlaceRecord) -> str:
     """Names of the posting's place at every level, full and short, so 「电工 郑州」 finds it."""
-    names = [location.get(level) for level in ("province", "city", "district")]
+    names = (location.province, location.city, location.district)
     return " ".join(dict.fromkeys(n for name in names if name for n in (name, *short_forms(name))))
 
 
-def posting_doc(record: dict[str, Any]) -> IndexDoc:
-    code = record["location"]["region_code"]
-    path = region_path(code) if code else []
-    body = " ".join(
-        part
-        for part in (
-            record["description"],
-            " ".join(record["skills"]),
-            " ".join(record["certificates"]),
-            " ".join(record["benefits"]),
-            record["employer"].get("name") or "",
-            record["employer"].get("industry") or "",
-        )
-        if part
-    )
-    salary_bottom = record["salary_min"]
-    salary_top = record["salary_max"] if record["salary_max"] is not None else salary_bottom
-    fields = {
-        "title": index_text(record["title"]),
-        "body": index_text(body),
-        "place": index_text(place_names(record["location"])),
-        "region_path": path,
-        "region_code": code,
-        "city_code": _city_code(path),
-        "target_provinces": record["target_provinces"],
-        "job_type": record["job_type"],
-        "education_min": record["education_min"] or "不限",
-        "education_rank": education_rank(record["education_min"]) if record["education_min"] else 0,
-        "programmes": record["programmes"],
-        "status": record["status"],
-        "source": record["source"],
-        "salary_top": salary_top,
-        "salary_bottom": salary_bottom,
-        "posted_at": epoch_seconds(record["posted_at"]),
-        "expires_at": epoch_seconds(record["expires_at"]) or NEVER_EXPIRES,
-    }
-    return IndexDoc(id=record["id"], version=record["version"], fields=fields, source=record)
+def _joined(*parts: str | None) -> str:
+    return " ".join(part for part in parts if part)
 
 
-def seeker_doc(record: dict[str, Any]) -> IndexDoc:
-    code = record["region_code"]
-    path = region_path(code) if code else []
-    desired_path = sorted({c for d in record["desired_region_codes"] for c in region_path(d)})
-    body = " ".join(
-        part
-        for part in (
-            " ".join(record["skills"]),
-            " ".join(record["certificates"]),
-            record.get("major") or "",
-            record["work_history"],
-        )
-        if part
+def derive_posting(record: PostingRecord) -> PostingDerived:
+    code = record.location.region_code
+    words_text = _joined(record.title, record.description, *record.skills, *record.certificates)
+    words = {*index_tokens(words_text), *record.skills, *record.certificates}
+    return PostingDerived(
+        region_path=region_path(code) if code else [],
+        title_words=sorted(set(index_tokens(record.title))),
+        words=sorted(words),
     )
-    fields = {
-        "title": index_text(" ".join(record["desired_titles"])),
-        "body": index_text(body),
-        "region_path": path,
-        "desired_region_path": desired_path,
-        "city_code": _city_code(path),
-        "groups": record["groups"],
-        "education": record["education"] or "不限",
-        "education_rank": education_rank(record["education"]) if record["education"] else 0,
-        "status": record["status"],
-        "consent": "yes" if record["consent_share_with_partners"] else "no",
-        "source": record["source"],
-        "expected_salary_min": int(record["expected_salary_min"]) if record["expected_salary_min"] else None,
-        "updated_at": epoch_seconds(record["updated_at"]),
+
+
+def posting_doc(record: PostingRecord) -> IndexDoc:
+    derived = derive_posting(record)
+    path = derived.region_path
+    body = _joined(
+        record.description,
+        " ".join(record.skills),
+        " ".join(record.certificates),
+        " ".join(record.benefits),
+        record.employer.name,
+        record.employer.industry,
+    )
+    expires_at = int(record.expires_at.timestamp()) if record.expires_at else NEVER_EXPIRES
+    fields: dict[str, Any] = {
+        PostingField.TITLE: index_text(record.title),
+        PostingField.BODY: index_text(body),
+        PostingField.PLACE: index_text(place_names(record.location)),
+        PostingField.REGION_PATH: path,
+        PostingField.REGION_CODE: record.location.region_code,
+        PostingField.CITY_CODE: _city_code(path),
+        PostingField.TARGET_PROVINCES: record.target_provinces,
+        PostingField.JOB_TYPE: record.job_type,
+        PostingField.EDUCATION_MIN: record.education_min or "不限",
+        PostingField.EDUCATION_RANK: education_rank(record.education_min) if record.education_min else 0,
+        PostingField.PROGRAMMES: record.programmes,
+        PostingField.STATUS: record.status,
+        PostingField.SOURCE: record.source,
+        PostingField.SALARY_TOP: record.salary_top,
+        PostingField.SALARY_BOTTOM: record.salary_min,
+        PostingField.POSTED_AT: int(record.posted_at.timestamp()),
+        PostingField.EXPIRES_AT: expires_at,
     }
-    return IndexDoc(id=record["id"], version=record["version"], fields=fields, source=record)
+    stored = IndexedPosting(**dict(record), derived=derived)
+    return IndexDoc(
+        id=record.id, version=record.version, fields=fields, source=stored.model_dump(mode="json")
+    )
+
+
+def indexed_posting(source: dict[str, Any]) -> IndexedPosting:
+    """A posting as the index handed it back."""
+    return IndexedPosting.model_validate(source)
+
+
+def seeker_doc(record: SeekerRecord) -> IndexDoc:
+    code = record.region_code
+    path = region_path(code) if code else []
+    desired_path = sorted({c for d in record.desired_region_codes for c in region_path(d)})
+    body = _joined(" ".join(record.skills), " ".join(record.certificates), record.major, record.work_history)
+    fields: dict[str, Any] = {
+        SeekerField.TITLE: index_text(" ".join(record.desired_titles)),
+        SeekerField.BODY: index_text(body),
+        SeekerField.REGION_PATH: path,
+        SeekerField.DESIRED_REGION_PATH: desired_path,
+        SeekerField.CITY_CODE: _city_code(path),
+        SeekerField.GROUPS: record.groups,
+        SeekerField.EDUCATION: record.education or "不限",
+        SeekerField.EDUCATION_RANK: education_rank(record.education) if record.education else 0,
+        SeekerField.STATUS: record.status,
+        SeekerField.CONSENT: "yes" if record.consent_share_with_partners else "no",
+        SeekerField.SOURCE: record.source,
+        SeekerField.EXPECTED_SALARY_MIN: int(record.expected_salary_min)
+        if record.expected_salary_min
+        else None,
+        SeekerField.UPDATED_AT: int(record.updated_at.timestamp()),
+    }
+    return IndexDoc(
+        id=record.id, version=record.version, fields=fields, source=record.model_dump(mode="json")
+    )
+
+
+def stored_seeker(source: dict[str, Any]) -> SeekerRecord:
+    """A seeker as the index handed it back."""
+    return SeekerRecord.model_validate(source)

@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from shared.json_codec import UndecodableJSON, loads_object
+
 TOPIC_POSTINGS = "postings"
 TOPIC_SEEKERS = "seekers"
 TOPIC_DLQ = "ingest.dlq"
@@ -45,7 +47,24 @@ class Event:
     offset: int
     key: str
     value: dict[str, Any] | None
-    """None is a tombstone: the record with this key was deleted."""
+    """None is a tombstone (the record with this key was deleted), unless ``undecodable`` is set."""
+    undecodable: str | None = None
+    """Why the stored value is not a JSON object (then ``value`` is None): a poison message to dead-letter."""
+
+    @property
+    def position(self) -> str:
+        """Where the event sits in the log, for dead letters and logs: ``topic/partition@offset``."""
+        return f"{self.topic}/{self.partition}@{self.offset}"
+
+
+def decoded_value(raw: bytes | str | None) -> tuple[dict[str, Any] | None, str | None]:
+    """An event's value and, when it cannot be read as a JSON object, why: what both adapters deliver."""
+    if raw is None:
+        return None, None
+    try:
+        return loads_object(raw), None
+    except UndecodableJSON as exc:
+        return None, exc.reason
 
 
 class Consumer(Protocol):
@@ -57,6 +76,14 @@ class Consumer(Protocol):
         """Commit, per topic partition, the offset after the last of ``events``."""
         ...
 
+    def rewind(self) -> None:
+        """Go back to the group's committed offsets, so the next poll returns what was not committed.
+
+        What a consumer does after a failed batch: it keeps its group membership
+        (on Kafka a new consumer would cost a rebalance).
+        """
+        ...
+
     def close(self) -> None: ...
 
 
@@ -65,6 +92,10 @@ class EventLog(Protocol):
 
     def publish(self, topic: str, records: Sequence[tuple[str, dict[str, Any] | None]]) -> None:
         """Append ``(key, value)`` records; durable once this returns. Records with one key stay ordered."""
+        ...
+
+    def publish_raw(self, topic: str, records: Sequence[tuple[str, bytes]]) -> None:
+        """Append values exactly as given, not as JSON: how another writer's bytes reach a topic (tests, tools)."""
         ...
 
     def consumer(self, topics: Sequence[str], group: str) -> Consumer: ...

@@ -139,7 +139,15 @@ class SearchRequest:
     text: TextQuery | None = None
     filters: tuple[Filter, ...] = ()
     sort: SortBy | None = None
-    """None sorts by relevance (then by id, so ties are stable)."""
+    """None sorts by relevance; a ``SortBy`` by that field, documents without it last.
+
+    Ties (equal scores, equal field values) are broken inside the engine by a
+    unique key, so the order is total and ``offset``/``limit`` cut it: walking
+    the pages of an unchanged index returns each match once, in the order of one
+    big page. The key is the engine's: Elasticsearch uses the id; tantivy the
+    document's address (segment, then position), which a commit or a segment
+    merge may reshuffle, so the two backends may order tied hits differently.
+    Without text every match scores alike and both order by id."""
     offset: int = 0
     limit: int = 10
     facets: dict[str, Facet] = field(default_factory=dict)

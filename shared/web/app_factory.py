@@ -1,74 +1,75 @@
-"""Build a service's FastAPI app: its routers, the shared error/metrics/health plumbing and its lifespan.
+"""Build a service's FastAPI app from its declaration: routes, shared plumbing, lifespan, workers.
 
-Clients open in the lifespan and close after it; nothing connects at import
-time. A caller that already holds a Runtime (the embedded shape, tests)
-passes it in and keeps ownership.
+Backends open in the lifespan and close after it; nothing connects at import
+time. A caller that already holds ``Backends`` (the embedded shape's tests)
+passes them in and keeps ownership.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 
-from shared.runtime import Runtime
+from shared.adapters.backends import Backends
 from shared.settings import Settings, get_settings
-from shared.web.http import ChineseJSONResponse, health_router, install_error_handlers, install_metrics
+from shared.web.errors import install_error_handlers
+from shared.web.health import health_router
+from shared.web.middleware import BodyLimitMiddleware, MetricsMiddleware
+from shared.web.responses import ChineseJSONResponse
+from shared.web.service import ServiceSpec, Worker
 
 log = logging.getLogger(__name__)
 
-Hook = Callable[[FastAPI, Runtime], None]
 
-
-def build_app(
-    *,
-    title: str,
-    routers: Sequence[APIRouter],
-    settings: Settings | None,
-    runtime: Runtime | None,
-    needs_event_log: bool,
-    needs_indexes: bool,
-    on_start: Hook | None = None,
-    on_stop: Hook | None = None,
+def create_app(
+    service: ServiceSpec, *, settings: Settings | None = None, backends: Backends | None = None
 ) -> FastAPI:
+    settings = backends.settings if backends is not None else (settings or get_settings())
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own = runtime is None
-        active = runtime or Runtime.open(
-            settings or get_settings(), event_log=needs_event_log, indexes=needs_indexes
-        )
-        app.state.runtime = active
-        if on_start:
-            on_start(app, active)
-        log.info(
-            "%s started (index=%s, event log=%s)",
-            title,
-            active.settings.index_backend,
-            active.settings.eventlog_backend,
-        )
+        active = backends or Backends.open(settings, service.needs)
+        app.state.backends = active
+        workers: dict[str, Worker] = {}
+        app.state.workers = workers
         try:
+            for spec in service.workers:
+                workers[spec.name] = spec.create(active)
+                workers[spec.name].start()
+            for hook in service.on_start:
+                hook(active)
+            log.info(
+                "%s started (index=%s, event log=%s)",
+                service.title,
+                settings.index_backend,
+                settings.eventlog_backend,
+            )
             yield
         finally:
-            if on_stop:
-                on_stop(app, active)
-            if own:
+            for worker in workers.values():
+                worker.stop()
+            if backends is None:
                 active.close()
-            log.info("%s stopped", title)
+            log.info("%s stopped", service.title)
 
-    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, default_response_class=ChineseJSONResponse)
+    app = FastAPI(
+        title=service.title, version="1.0.0", lifespan=lifespan, default_response_class=ChineseJSONResponse
+    )
     install_error_handlers(app)
-    install_metrics(app)
+    # Added last is outermost: metrics see every answer, the body limit's 413s included.
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware)
 
     def ready(request: Request) -> dict[str, bool]:
-        checks = request.app.state.runtime.ready_checks()
-        # Services add checks of their own workers (the search consumer) in their start hook.
-        for name, check in getattr(request.app.state, "extra_ready_checks", {}).items():
-            checks[name] = check()
+        checks = request.app.state.backends.ready_checks()
+        for name, worker in request.app.state.workers.items():
+            checks[name] = worker.healthy()
         return checks
 
     app.include_router(health_router(ready))
-    for router in routers:
+    for router in service.routers:
         app.include_router(router)
     return app

@@ -6,8 +6,10 @@ would produce them.
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +115,17 @@ def fill(index: SearchIndex, *docs: IndexDoc) -> None:
 
 def ids_of(index: SearchIndex, request: SearchRequest) -> list[str]:
     return [hit.id for hit in index.search(request).hits]
+
+
+def walk(index: SearchIndex, request: SearchRequest, *, page_size: int) -> list[str]:
+    """The ids of every page of ``request``, ``page_size`` at a time, until a short page."""
+    walked: list[str] = []
+    while True:
+        page = index.search(replace(request, offset=len(walked), limit=page_size))
+        walked += [hit.id for hit in page.hits]
+        if len(page.hits) < page_size:
+            assert len(walked) == page.total
+            return walked
 
 
 def text(*groups: tuple[Alternative, ...], require_all: bool = True, **boosts: float) -> TextQuery:
@@ -273,10 +286,16 @@ def test_field_boosts_decide_the_order(index: SearchIndex) -> None:
     assert title_first.hits[0].score > title_first.hits[1].score
 
 
-def test_relevance_ties_are_broken_by_id(index: SearchIndex) -> None:
+def test_relevance_ties_keep_one_order_and_no_text_orders_by_id(index: SearchIndex) -> None:
     fill(index, *(doc(doc_id, title="普工") for doc_id in ["m", "z", "a", "k"]), doc("x", title="司机"))
 
-    assert ids_of(index, SearchRequest(text=text(("普工",)))) == ["a", "k", "m", "z"]
+    tied = ids_of(index, SearchRequest(text=text(("普工",))))
+    # Which tie comes first is the engine's (by id on Elasticsearch, by document address on tantivy),
+    # but it is one order: the same every time, and paging through it cuts that same order.
+    assert sorted(tied) == ["a", "k", "m", "z"]
+    assert ids_of(index, SearchRequest(text=text(("普工",)))) == tied
+    assert walk(index, SearchRequest(text=text(("普工",))), page_size=1) == tied
+    # No text: every score is equal and both engines order by id.
     assert ids_of(index, SearchRequest()) == ["a", "k", "m", "x", "z"]
 
 
@@ -369,11 +388,18 @@ def test_sort_by_a_numeric_field_both_ways(postings: SearchIndex) -> None:
     descending = ids_of(postings, SearchRequest(sort=SortBy("salary")))
     ascending = ids_of(postings, SearchRequest(sort=SortBy("salary", descending=False)))
 
-    assert descending == ["p3", "p5", "p0", "p2", "p4", "p1"]
-    assert ascending == ["p1", "p4", "p0", "p2", "p5", "p3"], "equal salaries stay in id order both ways"
+    # p0 and p2 both earn 5000; which of them comes first is the engine's tie-break.
+    assert descending[:2] == ["p3", "p5"] and descending[4:] == ["p4", "p1"]
+    assert ascending[:2] == ["p1", "p4"] and ascending[4:] == ["p5", "p3"]
+    assert sorted(descending[2:4]) == sorted(ascending[2:4]) == ["p0", "p2"]
+    for sort in (SortBy("salary"), SortBy("salary", descending=False)):
+        assert walk(postings, SearchRequest(sort=sort), page_size=1) == ids_of(
+            postings, SearchRequest(sort=sort)
+        )
     assert ids_of(postings, SearchRequest(sort=SortBy("posted", descending=True), limit=2)) == ["p5", "p4"]
     # Sorting reorders matches; it never widens them.
-    assert ids_of(postings, SearchRequest(text=text(("电工",)), sort=SortBy("salary"))) == ["p0", "p2", "p1"]
+    by_salary = ids_of(postings, SearchRequest(text=text(("电工",)), sort=SortBy("salary")))
+    assert sorted(by_salary[:2]) == ["p0", "p2"] and by_salary[2:] == ["p1"]
 
 
 def test_paging_is_stable_and_keeps_the_total(postings: SearchIndex) -> None:
@@ -434,3 +460,65 @@ def test_range_facet_keeps_the_given_order_and_half_open_buckets(postings: Searc
 
     # 3000 → low; 4000, 5000 → mid (lower bound included); 6500, 8000 → high (upper bound excluded from mid).
     assert result.facets["salary"] == [("high", 2), ("low", 1), ("mid", 2), ("none", 0)]
+
+
+# --- paging through ties --------------------------------------------------------
+
+TIED = 300
+
+
+@pytest.fixture
+def tied(index: SearchIndex) -> SearchIndex:
+    """300 postings that mostly tie: three titles (so three scores) and four salaries, one of them missing.
+
+    Written in shuffled order over three batches, so neither id order nor one batch's order
+    can stand in for the engine's tie-break.
+    """
+    ids = [f"t{n:03d}" for n in range(TIED)]
+    random.Random(7).shuffle(ids)
+    titles = ["普工", "普工 包吃住", "普工 普工"]
+    docs = [
+        doc(doc_id, title=titles[n % 3], salary=None if n % 4 == 0 else 3000 + 1000 * (n % 4))
+        for n, doc_id in enumerate(ids)
+    ]
+    for start in range(0, TIED, 100):
+        fill(index, *docs[start : start + 100])
+    return index
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        pytest.param(SearchRequest(text=text(("普工",))), id="relevance"),
+        pytest.param(SearchRequest(text=text(("包吃住",))), id="relevance-all-tied"),
+        pytest.param(SearchRequest(text=text(("普工",)), sort=SortBy("salary")), id="salary-desc"),
+        pytest.param(SearchRequest(sort=SortBy("salary", descending=False)), id="salary-asc"),
+        pytest.param(SearchRequest(), id="no-text-no-sort"),
+        pytest.param(SearchRequest(filters=(Exists("salary"),)), id="filter-only"),
+    ],
+)
+@pytest.mark.parametrize("page_size", [10, 7])
+def test_walking_every_page_of_ties_sees_each_record_once_in_one_order(
+    tied: SearchIndex, request_: SearchRequest, page_size: int
+) -> None:
+    one_page = ids_of(tied, replace(request_, limit=TIED))
+    walked = walk(tied, request_, page_size=page_size)
+
+    assert len(one_page) == tied.search(request_).total
+    assert len(set(walked)) == len(walked), "a record came back on two pages"
+    assert walked == one_page
+
+
+def test_tied_pages_keep_the_primary_order(tied: SearchIndex) -> None:
+    relevance = tied.search(SearchRequest(text=text(("普工",)), limit=TIED)).hits
+    assert [hit.score for hit in relevance] == sorted((hit.score for hit in relevance), reverse=True)
+    assert len({hit.score for hit in relevance}) == 3
+
+    salaries = [
+        hit.source.get("salary") for hit in tied.search(SearchRequest(sort=SortBy("salary"), limit=TIED)).hits
+    ]
+    present = [salary for salary in salaries if salary is not None]
+    assert present == sorted(present, reverse=True) and len(present) == TIED * 3 // 4
+    assert salaries[len(present) :] == [None] * (TIED // 4), "records without the field come last"
+
+    assert ids_of(tied, SearchRequest(limit=TIED)) == sorted(ids_of(tied, SearchRequest(limit=TIED)))

@@ -1,0 +1,41 @@
+"""A batch as JSON (an array of records, or one object) or NDJSON (one record per line).
+
+A malformed NDJSON line is a bad record, not a bad batch: it comes back as an
+``UnparseableLine`` so the caller rejects just that line. A JSON array that
+does not parse cannot be split into records, so it fails the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shared.errors import UnprocessableBody
+from shared.json_codec import UndecodableJSON, loads
+from shared.web.json_body import BodyFormat, body_text, parse_json
+
+
+@dataclass(frozen=True)
+class UnparseableLine:
+    line: int
+    reason: str
+
+
+def parse_batch(body: bytes, body_format: BodyFormat) -> list[Any]:
+    text = body_text(body)
+    if body_format == "ndjson":
+        items: list[Any] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                items.append(loads(line))
+            except UndecodableJSON as exc:
+                items.append(UnparseableLine(number, exc.reason))
+        return items
+    parsed = parse_json(text)
+    if isinstance(parsed, dict):
+        return [parsed]
+    if not isinstance(parsed, list):
+        raise UnprocessableBody("请求体应为 JSON 数组或对象", code="MALFORMED_JSON")
+    return parsed

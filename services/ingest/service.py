@@ -1,0 +1,17 @@
+"""The ingest service: validates, normalises and publishes postings and seekers.
+
+It reads the indexes only to answer a deletion of an unknown id with 404.
+"""
+
+from __future__ import annotations
+
+from services.ingest.routes import router
+from shared.adapters.backends import Backend
+from shared.web.service import ServiceSpec
+
+INGEST = ServiceSpec(
+    name="ingest",
+    title="jobmatch ingest",
+    routers=(router,),
+    needs=frozenset({Backend.EVENT_LOG, Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX}),
+)

@@ -1,0 +1,31 @@
+"""What the match endpoints answer."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from shared.domain.problems import Problem
+from shared.web.posting_views import PostingSummary
+
+
+class Explain(BaseModel):
+    features: dict[str, float] = Field(
+        description="feature → contribution to the score (weight × value); they sum to the score"
+    )
+    reasons: list[str] = Field(description="short Chinese reasons a kiosk can show: 同市, 持电工证 …")
+
+
+class Match(BaseModel):
+    posting: PostingSummary
+    score: float = Field(description="out of 100")
+    explain: Explain
+
+
+class MatchResponse(BaseModel):
+    total: int
+    warnings: list[Problem] = Field(description="what was typed but could not be used")
+    matches: list[Match]
+
+
+class SeekerMatchResponse(MatchResponse):
+    seeker_id: str

@@ -1,0 +1,26 @@
+"""The search service: indexes posting and seeker events, answers the search API."""
+
+from __future__ import annotations
+
+from services.search.consumer import IndexingConsumer
+from services.search.routes import router
+from shared.adapters.backends import Backend, Backends
+from shared.web.service import ServiceSpec, WorkerSpec
+
+
+def indexing_consumer(backends: Backends) -> IndexingConsumer:
+    return IndexingConsumer(
+        event_log=backends.event_log,
+        postings=backends.postings,
+        seekers=backends.seekers,
+        group=backends.settings.consumer_group,
+    )
+
+
+SEARCH = ServiceSpec(
+    name="search",
+    title="jobmatch search",
+    routers=(router,),
+    needs=frozenset({Backend.EVENT_LOG, Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX}),
+    workers=(WorkerSpec("indexing_consumer", indexing_consumer),),
+)

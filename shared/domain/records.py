@@ -1,0 +1,126 @@
+"""The stored records: what normalisation produces, events carry and the index keeps.
+
+``PostingRecord`` and ``SeekerRecord`` are the one shape of a normalised
+record. An event's value is ``record.model_dump(mode="json")``; the indexing
+consumer validates it back into the model, so a record that drifted from the
+schema is caught there (and dead-lettered), not deep inside the matcher.
+
+``schema_version`` grows when a change would make an older event mean
+something else; events written before the field existed read as version 1.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.domain.inputs import JobType, Programme, SeekerGroup
+from shared.domain.problems import Problem
+
+RECORD_SCHEMA_VERSION = 1
+
+
+class _Stored(BaseModel):
+    # Extra keys in an event are an error: they mean the writer and this reader disagree on the schema.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlaceRecord(_Stored):
+    """A place as sent (``text``) and as resolved to a GB/T 2260 region (None when it could not be)."""
+
+    text: str | None = None
+    region_code: str | None = None
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+
+
+class EmployerRecord(_Stored):
+    name: str | None = None
+    credit_code: str | None = None
+    industry: str | None = None
+
+
+class SalaryRecord(_Stored):
+    """CNY per month; the text as sent is kept, and ``parsed`` says whether it was understood."""
+
+    text: str | None = None
+    min: float | None = None
+    max: float | None = None
+    negotiable: bool = False
+    parsed: bool = False
+    note: str | None = None
+
+
+class PostingRecord(_Stored):
+    schema_version: int = RECORD_SCHEMA_VERSION
+    id: str
+    source: str
+    source_id: str
+    title: str
+    description: str = ""
+    employer: EmployerRecord = Field(default_factory=EmployerRecord)
+    location: PlaceRecord = Field(default_factory=PlaceRecord)
+    salary: SalaryRecord = Field(default_factory=SalaryRecord)
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_negotiable: bool = False
+    education_min: str | None = None
+    """A level of ``shared.domain.education``'s scale, or None when the post names none."""
+    experience_min_years: float | None = None
+    headcount: int | None = None
+    job_type: JobType | None = None
+    skills: list[str] = Field(default_factory=list)
+    certificates: list[str] = Field(default_factory=list)
+    benefits: list[str] = Field(default_factory=list)
+    programmes: list[Programme] = Field(default_factory=list)
+    target_provinces: list[str] = Field(default_factory=list)
+    posted_at: datetime
+    expires_at: datetime | None = None
+    status: Literal["open", "closed"] = "open"
+    updated_at: datetime
+    version: int
+    """The update time in ms: a newer edit always wins, whatever order events arrive in."""
+    warnings: list[Problem] = Field(default_factory=list)
+
+    @property
+    def salary_top(self) -> float | None:
+        """The most the post may pay: what a salary filter and the matcher compare with."""
+        return self.salary_max if self.salary_max is not None else self.salary_min
+
+
+class SeekerRecord(_Stored):
+    schema_version: int = RECORD_SCHEMA_VERSION
+    id: str
+    source: str
+    source_id: str
+    # Personal data (shared.domain.personal): never answered to kiosks or partners, never logged.
+    name: str | None = None
+    id_number: str | None = None
+    phone: str | None = None
+    birth_year: int | None = None
+    location: PlaceRecord = Field(default_factory=PlaceRecord)
+    region_code: str | None = None
+    hukou_region_code: str | None = None
+    desired_titles: list[str] = Field(default_factory=list)
+    desired_region_codes: list[str] = Field(default_factory=list)
+    willing_to_relocate: bool = False
+    expected_salary_min: float | None = None
+    skills: list[str] = Field(default_factory=list)
+    certificates: list[str] = Field(default_factory=list)
+    education: str | None = None
+    major: str | None = None
+    graduation_year: int | None = None
+    experience_years: float | None = None
+    work_history: str = ""
+    groups: list[SeekerGroup] = Field(default_factory=list)
+    consent_share_with_partners: bool = False
+    status: Literal["seeking", "employed"] = "seeking"
+    updated_at: datetime
+    version: int
+    warnings: list[Problem] = Field(default_factory=list)
+
+
+StoredRecord = PostingRecord | SeekerRecord

@@ -1,0 +1,79 @@
+"""JSON in and out, the same way everywhere: request bodies, responses and event values.
+
+Chinese text is written as is (no \\u escapes, API.md). Two inputs the
+standard library turns into exceptions at the wrong moment are handled here,
+once: a lone UTF-16 surrogate (legal in JSON's \\u escapes, not encodable as
+UTF-8) and numbers or nesting beyond what Python converts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+# Python refuses to convert integers longer than this (sys.int_info.default_max_str_digits).
+MAX_INT_DIGITS = 4300
+
+
+class UndecodableJSON(ValueError):
+    """Text that is not JSON we can read; ``reason`` says why in Chinese."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _int(digits: str) -> int | str:
+    # An integer too long for Python to convert stays text: the field's validation then answers
+    # OUT_OF_RANGE (or accepts it as text) for that record, instead of the whole body failing.
+    return digits if len(digits.lstrip("-")) > MAX_INT_DIGITS else int(digits)
+
+
+def _float(text: str) -> float | str:
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+def _no_constants(name: str) -> None:
+    raise UndecodableJSON(f"{name} 不是 JSON 的值")
+
+
+def loads(text: str) -> Any:
+    """Parse JSON text; raises ``UndecodableJSON`` with the position of the first error."""
+    try:
+        return json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_no_constants)
+    except json.JSONDecodeError as exc:
+        raise UndecodableJSON(f"第 {exc.lineno} 行第 {exc.colno} 列 ({exc.msg})") from exc
+    except RecursionError as exc:
+        raise UndecodableJSON("嵌套层次过深") from exc
+
+
+def decode_bytes(raw: bytes) -> str:
+    """UTF-8 (a byte-order mark is allowed); raises ``UndecodableJSON`` naming the first bad byte."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UndecodableJSON(f"第 {exc.start + 1} 个字节不是有效的 UTF-8") from exc
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON with Chinese as is; falls back to \\u escapes for text UTF-8 cannot carry."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False, default=str)
+    return text
+
+
+def dumps_bytes(value: Any) -> bytes:
+    return dumps(value).encode("utf-8")
+
+
+def loads_object(raw: bytes | str) -> dict[str, Any]:
+    """A JSON object from an event value; raises ``UndecodableJSON`` for anything else."""
+    value = loads(decode_bytes(raw) if isinstance(raw, bytes) else raw)
+    if not isinstance(value, dict):
+        raise UndecodableJSON(f"应为 JSON 对象，收到 {type(value).__name__}")
+    return value

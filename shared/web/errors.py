@@ -1,0 +1,61 @@
+"""Exceptions → HTTP answers, in one place: every error answers the API's error shape with a stable code."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.domain.problems import problems_from_errors
+from shared.errors import JobmatchError
+from shared.web.responses import ChineseJSONResponse, error_body
+
+log = logging.getLogger(__name__)
+
+# Statuses Starlette raises itself (no route matched, wrong method …) → our codes.
+_STATUS_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "VALIDATION_FAILED",
+    429: "TOO_MANY_REQUESTS",
+    503: "BACKEND_UNAVAILABLE",
+}
+_STATUS_MESSAGES = {404: "没有这个地址", 405: "不支持这个请求方法"}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(JobmatchError)
+    async def _known(_: Request, exc: JobmatchError) -> JSONResponse:
+        return ChineseJSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI puts where the value came from first ("query", "path", "body"): callers know field names.
+        problems = problems_from_errors(exc.errors(), skip_loc=1)
+        if any(problem.code == "MALFORMED_JSON" for problem in problems):
+            return ChineseJSONResponse(error_body("MALFORMED_JSON", "JSON 格式错误"), status_code=422)
+        details = [problem.model_dump() for problem in problems]
+        return ChineseJSONResponse(error_body("VALIDATION_FAILED", "请求参数无效", details), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _STATUS_CODES.get(exc.status_code, "HTTP_ERROR")
+        message = _STATUS_MESSAGES.get(exc.status_code, str(exc.detail))
+        # Keep the headers Starlette set (Allow on a 405).
+        return ChineseJSONResponse(
+            error_body(code, message), status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Logged with its stack here; the caller gets a stable code, never the trace.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return ChineseJSONResponse(error_body("INTERNAL", "服务内部错误"), status_code=500)

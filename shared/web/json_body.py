@@ -1,0 +1,87 @@
+"""Request bodies: which media types a route takes, and a JSON body read the same way on every route.
+
+A batch (``/v1/postings``) and a single object (``/v1/match``) go through the
+same checks in the same order, so the same fault answers the same code:
+415 ``UNSUPPORTED_MEDIA_TYPE``, 422 ``MALFORMED_ENCODING``, 422
+``MALFORMED_JSON``, then 422 ``VALIDATION_FAILED`` with one problem per
+field, coded by ``shared.domain.problems`` like a batch record's errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, TypeVar
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+
+from shared.domain.problems import problems_from_validation
+from shared.errors import InvalidRequest, UnprocessableBody, UnsupportedMediaType
+from shared.json_codec import UndecodableJSON, decode_bytes, loads
+
+BodyFormat = Literal["json", "ndjson"]
+_NDJSON_TYPES = (
+    "application/x-ndjson",
+    "application/ndjson",
+    "application/jsonlines",
+    "application/x-jsonlines",
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def body_format(request: Request, *, ndjson: bool = False) -> BodyFormat:
+    """JSON (``application/json`` or ``…+json``) or, where allowed, NDJSON; anything else is 415."""
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        return "json"
+    if ndjson and media_type in _NDJSON_TYPES:
+        return "ndjson"
+    accepted = "application/json" + (" 或 application/x-ndjson" if ndjson else "")
+    raise UnsupportedMediaType(
+        f"请求体的 Content-Type 应为 {accepted}，收到「{media_type or '无'}」",
+        details=[{"accepted": accepted.split(" 或 ")}],
+    )
+
+
+def body_text(body: bytes) -> str:
+    try:
+        return decode_bytes(body)
+    except UndecodableJSON as exc:
+        raise UnprocessableBody(
+            f"请求体不是有效的 UTF-8 文本：{exc.reason}", code="MALFORMED_ENCODING"
+        ) from exc
+
+
+def parse_json(text: str) -> Any:
+    try:
+        return loads(text)
+    except UndecodableJSON as exc:
+        raise UnprocessableBody(f"JSON 格式错误：{exc.reason}", code="MALFORMED_JSON") from exc
+
+
+def validated_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
+    """A dependency that reads the request's JSON body into ``model``."""
+
+    async def read(request: Request) -> M:
+        body_format(request)
+        data = parse_json(body_text(await request.body()))
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            details = [problem.model_dump() for problem in problems_from_validation(exc)]
+            raise InvalidRequest("请求体无效", details=details) from exc
+
+    return read
+
+
+def body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The ``openapi_extra`` documenting a body read by ``validated_body`` (FastAPI does not see it)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }
