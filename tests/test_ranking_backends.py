@@ -2,8 +2,9 @@
 
 Search and match order must agree between tantivy and Elasticsearch: both
 score with BM25 (k1 1.2, b 0.75) over the same tokens, Elasticsearch runs one
-shard so its statistics are index-wide like tantivy's, and ties are broken by
-id on both. Tolerance: orders must be identical; scores are compared only
+shard so its statistics are index-wide like tantivy's. The corpus has no tied
+scores, because the backends break ties differently (each one a total order,
+see SearchRequest.sort). Tolerance: orders must be identical; scores are compared only
 within one backend (float32 BM25 differs in the last digits across engines).
 """
 

@@ -52,19 +52,23 @@ def _usable_text(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_usable_text)]
-"""Every text field a client sends is a ``Text``: a rule for the whole class of input, not per field."""
+_USABLE = AfterValidator(_usable_text)
+Text = Annotated[str, _USABLE]
+"""Every text field a client sends is checked by ``_usable_text``: a rule for the whole class of input.
+
+The length and pattern constraints come before the check (``Annotated[str, StringConstraints(...), _USABLE]``)
+so they stay text constraints, answered TOO_LONG / BAD_FORMAT like any other string."""
 
 SourceCode = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 ]
 # No "/": ids appear in URL paths (GET /v1/postings/{id}).
-SourceId = Annotated[Text, StringConstraints(strip_whitespace=True, pattern=r"^[^/\s][^/]{0,127}$")]
+SourceId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^/\s][^/]{0,127}$"), _USABLE]
 # A plain date is allowed; ``shared.domain.normalise`` reads an expiry date as the end of that day.
 DateOrTime = Annotated[date | datetime, Field(union_mode="left_to_right")]
-ShortText = Annotated[Text, StringConstraints(strip_whitespace=True, max_length=200)]
-Tag = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-LongText = Annotated[Text, StringConstraints(max_length=20000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), _USABLE]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), _USABLE]
+LongText = Annotated[str, StringConstraints(max_length=20000), _USABLE]
 RegionCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
 
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -112,7 +116,7 @@ def _text_as_object(value: Any) -> Any:
 class PostingIn(_In):
     source: SourceCode
     source_id: SourceId
-    title: Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _USABLE]
     description: LongText = ""
     employer: EmployerIn = Field(default_factory=EmployerIn)
     location: Annotated[LocationIn | None, BeforeValidator(_text_as_object)] = None
@@ -195,5 +199,5 @@ class MatchProfileIn(_In):
     education: ShortText | None = None
     experience_years: float | None = Field(default=None, ge=0, le=60)
     groups: list[SeekerGroup] = Field(default_factory=list)
-    text: Annotated[Text, StringConstraints(max_length=2000)] = ""
+    text: Annotated[str, StringConstraints(max_length=2000), _USABLE] = ""
     """Free words ("想找包吃住的普工") added to the desired-job text."""

@@ -559,3 +559,33 @@ def test_kafka_unreachable_broker_is_reported(unused_tcp_port: int) -> None:
             log.publish(TOPIC_POSTINGS, numbered("p", 1))
     finally:
         log.close()
+
+
+def test_rewind_returns_to_the_committed_offsets_in_the_same_consumer(backend: Backend) -> None:
+    event_log = backend.open_log()
+    event_log.ensure_topics([TOPIC_POSTINGS])
+    event_log.publish(TOPIC_POSTINGS, numbered("r", 6))
+    consumer = backend.consumer(event_log, [TOPIC_POSTINGS], "rewinder")
+    events = drain(consumer, 6)
+    committed = [e for e in events if int(e.key.split("-")[1]) < 2]
+    consumer.commit(committed)
+    consumer.rewind()
+    again = drain(consumer, 6 - len(committed))
+    assert sorted(keys_of(again)) == sorted(k for k in keys_of(events) if k not in keys_of(committed))
+    consumer.rewind()  # nothing new committed: the same events once more
+    assert sorted(keys_of(drain(consumer, len(again)))) == sorted(keys_of(again))
+
+
+def test_values_that_are_not_json_objects_arrive_marked_undecodable(backend: Backend) -> None:
+    event_log = backend.open_log()
+    event_log.ensure_topics([TOPIC_POSTINGS])
+    event_log.publish_raw(
+        TOPIC_POSTINGS, [("bad-1", b"\xff\xfe not json"), ("bad-2", b"[1, 2]"), ("bad-3", b'{"cut": ')]
+    )
+    event_log.publish(TOPIC_POSTINGS, [("good", {"n": 1}), ("gone", None)])
+    events = {e.key: e for e in drain(backend.consumer(event_log, [TOPIC_POSTINGS], "raw"), 5)}
+    assert set(events) == {"bad-1", "bad-2", "bad-3", "good", "gone"}
+    for key in ("bad-1", "bad-2", "bad-3"):
+        assert events[key].value is None and events[key].undecodable, key
+    assert events["good"].value == {"n": 1} and events["good"].undecodable is None
+    assert events["gone"].value is None and events["gone"].undecodable is None  # a tombstone, not poison

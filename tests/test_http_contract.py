@@ -1,0 +1,228 @@
+"""What every endpoint promises over HTTP: one validation path, declared models, no 500 for bad input.
+
+Each case was once a defect found by probing the running service; each runs
+against the embedded shape through the real app (routes, middleware, handlers).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import APIRouter, FastAPI
+from fastapi.testclient import TestClient
+
+from services.embedded import EMBEDDED
+from shared.settings import Settings
+from shared.web.app_factory import create_app
+from shared.web.service import ServiceSpec
+from tests.helpers import posting, wait_for
+
+LIMIT = 64 * 1024
+
+
+def settings(data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir, environment="test", max_body_bytes=LIMIT)
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(EMBEDDED, settings=settings(tmp_path / "data"))) as test_client:
+        yield test_client
+
+
+def error_code(response: object) -> tuple[int, str]:
+    return response.status_code, response.json()["error"]["code"]  # type: ignore[attr-defined]
+
+
+def batch_errors(client: TestClient, record: dict) -> list[dict]:
+    body = client.post("/v1/postings", json=[record]).json()
+    assert body["rejected"] == 1, body
+    return body["results"][0]["errors"]
+
+
+# --- one validation path ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("match_body", "batch_record", "code"),
+    [
+        ({"skills": ["焊" * 61]}, posting("1", "电工", skills=["焊" * 61]), "TOO_LONG"),
+        ({"experience_years": "很多"}, posting("2", "电工", experience_min_years="很多"), "WRONG_TYPE"),
+        ({"experience_years": 99}, posting("3", "电工", experience_min_years=99), "OUT_OF_RANGE"),
+        ({"groups": ["martian"]}, posting("4", "电工", job_type="永久"), "NOT_ALLOWED"),
+        ({"region_code": "41"}, posting("5", "电工", region_code="41"), "BAD_FORMAT"),
+    ],
+)
+def test_the_same_bad_field_gets_the_same_code_on_both_paths(
+    client: TestClient, match_body: dict, batch_record: dict, code: str
+) -> None:
+    response = client.post("/v1/match", json=match_body)
+    assert error_code(response) == (422, "VALIDATION_FAILED")
+    (detail,) = response.json()["error"]["details"]
+    (batch_error,) = batch_errors(client, batch_record)
+    assert detail["code"] == batch_error["code"] == code
+    # One language for the messages: Chinese (the code is the machine contract).
+    assert all(
+        ord(ch) < 128 or "\u3000" <= ch <= "\u9fff" or ch in "，：「」（）" for ch in detail["message"]
+    )
+    assert not any(word in detail["message"] for word in ("should", "Input", "valid"))
+
+
+@pytest.mark.parametrize("path", ["/v1/postings", "/v1/match"])
+def test_malformed_bodies_answer_the_same_codes_on_every_route(client: TestClient, path: str) -> None:
+    as_json = {"content-type": "application/json"}
+    assert error_code(client.post(path, content=b"[{", headers=as_json)) == (422, "MALFORMED_JSON")
+    assert error_code(client.post(path, content=b'{"a": "\xff"}', headers=as_json)) == (
+        422,
+        "MALFORMED_ENCODING",
+    )
+    assert error_code(client.post(path, content=b"{}", headers={"content-type": "text/plain"})) == (
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+    )
+    assert error_code(client.post(path, content=b"{}")) == (415, "UNSUPPORTED_MEDIA_TYPE")
+    huge = json.dumps({"text": "包" * LIMIT}).encode()
+    assert error_code(client.post(path, content=huge, headers=as_json)) == (413, "PAYLOAD_TOO_LARGE")
+
+
+# --- inputs that used to answer 500 -----------------------------------------------------
+
+
+def test_an_integer_of_5000_digits_rejects_only_its_record(client: TestClient) -> None:
+    body = (
+        "["
+        + json.dumps(posting("ok", "电工"))
+        + ',{"source":"test","source_id":"big","title":"普工","headcount":'
+    )
+    body += "9" * 5000 + "}]"
+    response = client.post(
+        "/v1/postings", content=body.encode(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["accepted", "rejected"]
+    assert results[1]["errors"][0] == {"field": "headcount", "code": "OUT_OF_RANGE", "message": "数值过大"}
+
+
+@pytest.mark.parametrize("path", ["/v1/postings", "/v1/seekers"])
+def test_deeply_nested_json_is_malformed_not_a_crash(client: TestClient, path: str) -> None:
+    deep = b"[" * 30_000 + b"]" * 30_000  # far past any parser's recursion limit, inside the body limit
+    response = client.post(path, content=deep, headers={"content-type": "application/json"})
+    assert error_code(response) == (422, "MALFORMED_JSON")
+    line = json.dumps(posting("fine", "电工")).encode()
+    ndjson = client.post(path, content=line + b"\n" + deep, headers={"content-type": "application/x-ndjson"})
+    assert ndjson.status_code == 200
+    assert ndjson.json()["results"][1]["errors"][0]["code"] == "MALFORMED_JSON"
+
+
+def test_a_lone_surrogate_rejects_its_record_and_the_answer_is_still_written(client: TestClient) -> None:
+    body = (
+        '[{"source":"test","source_id":"s\\udfff","title":"电工"},' + json.dumps(posting("ok2", "焊工")) + "]"
+    )
+    response = client.post(
+        "/v1/postings", content=body.encode(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200
+    answer = json.loads(response.content.decode("utf-8"))
+    assert (answer["accepted"], answer["rejected"]) == (1, 1)
+    assert answer["results"][0]["errors"][0]["field"] == "source_id"
+
+
+@pytest.mark.parametrize("field", ["source_id", "title"])
+def test_nul_characters_are_refused_in_ids_and_text(client: TestClient, field: str) -> None:
+    record = posting("nul", "电工") | {field: "电\u0000工"}
+    (error,) = batch_errors(client, record)
+    assert (error["field"], error["code"]) == (field, "INVALID")
+
+
+def test_a_query_of_only_punctuation_finds_nothing(client: TestClient) -> None:
+    client.post("/v1/postings", json=[posting("p1", "电工"), posting("p2", "焊工")])
+    wait_for(lambda: client.get("/v1/postings/search").json()["total"] == 2)
+    for query in ("(", '"', "*", "？！", "   ·  "):
+        assert client.get("/v1/postings/search", params={"q": query}).json()["total"] == 0, query
+
+
+def test_deleting_an_unknown_id_is_404(client: TestClient) -> None:
+    assert error_code(client.delete("/v1/postings/test:never")) == (404, "POSTING_NOT_FOUND")
+    assert error_code(client.delete("/v1/seekers/test:never")) == (404, "SEEKER_NOT_FOUND")
+    client.post("/v1/postings", json=[posting("real", "电工")])
+    wait_for(lambda: client.get("/v1/postings/test:real").status_code == 200)
+    assert client.delete("/v1/postings/test:real").status_code == 202
+
+
+def test_405_names_the_allowed_methods_in_the_error_shape(client: TestClient) -> None:
+    response = client.put("/v1/match", json={})
+    assert error_code(response) == (405, "METHOD_NOT_ALLOWED")
+    assert response.headers["allow"] == "POST"
+
+
+def test_an_unexpected_error_answers_500_and_is_counted(tmp_path: Path) -> None:
+    broken = APIRouter()
+
+    @broken.get("/v1/broken")
+    def _fail() -> None:
+        raise RuntimeError("a bug")
+
+    spec = ServiceSpec(name="broken", title="broken", routers=(broken,), needs=frozenset())
+    app: FastAPI = create_app(spec, settings=settings(tmp_path / "data"))
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        before = _count(test_client, "/v1/broken", "500")
+        assert error_code(test_client.get("/v1/broken")) == (500, "INTERNAL")
+        assert "a bug" not in test_client.get("/v1/broken").text
+        assert _count(test_client, "/v1/broken", "500") == before + 2
+
+
+def _count(client: TestClient, route: str, status: str) -> float:
+    for line in client.get("/metrics").text.splitlines():
+        if (
+            line.startswith("jobmatch_http_requests_total{")
+            and f'route="{route}"' in line
+            and f'status="{status}"' in line
+        ):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+# --- declared models --------------------------------------------------------------------
+
+
+def test_the_public_view_of_a_posting_leaves_out_bookkeeping(client: TestClient) -> None:
+    client.post("/v1/postings", json=[posting("view", "电工", salary="待遇从优")])
+    record = wait_for(
+        lambda: (
+            client.get("/v1/postings/test:view").json().get("id")
+            and client.get("/v1/postings/test:view").json()
+        )
+    )
+    assert record["title"] == "电工" and record["salary"]["text"] == "待遇从优"
+    assert not {"version", "warnings", "derived", "schema_version"} & set(record)
+
+
+def test_openapi_describes_every_answer_with_a_model(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            ok = next(status for status in responses if status.startswith("2"))
+            content = responses[ok].get("content", {})
+            if path == "/metrics":
+                assert list(content) == ["text/plain"], content
+                continue
+            schema = content["application/json"]["schema"]
+            assert "$ref" in schema, (method, path, schema)
+            if path.startswith("/v1"):
+                for status in ("422", "500", "503"):
+                    assert responses[status]["content"]["application/json"]["schema"] == {
+                        "$ref": "#/components/schemas/ErrorResponse"
+                    }, (method, path, status)
+    assert "404" in document["paths"]["/v1/postings/{posting_id}"]["get"]["responses"]
+    assert "400" in document["paths"]["/v1/postings/search"]["get"]["responses"]
+    match_body = document["paths"]["/v1/match"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]
+    assert "desired_titles" in match_body["properties"]
