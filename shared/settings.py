@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -45,6 +45,22 @@ class Settings(BaseSettings):
     # Embedded shape: load the demo data set on first start (empty event log).
     demo_data: bool = False
     demo_seed: int = 20161
+
+    @model_validator(mode="after")
+    def _production_names_its_backends(self) -> Settings:
+        """In production a backend's address has no default: a deployment must not fall back to 127.0.0.1."""
+        if self.environment != "production":
+            return self
+        required = {
+            "elasticsearch_url": self.index_backend == "elasticsearch",
+            "kafka_bootstrap": self.eventlog_backend == "kafka",
+            "data_dir": "tantivy" == self.index_backend or self.eventlog_backend == "sqlite",
+        }
+        missing = [name for name, needed in required.items() if needed and name not in self.model_fields_set]
+        if missing:
+            names = ", ".join("JOBMATCH_" + name.upper() for name in missing)
+            raise ValueError(f"JOBMATCH_ENVIRONMENT=production needs {names} set explicitly")
+        return self
 
 
 @lru_cache

@@ -112,6 +112,11 @@ def module_constant(path: Path, name: str) -> Any:
     raise AssertionError(f"{path.relative_to(ROOT)} defines no {name}")
 
 
+def config_map_with_urls() -> dict[str, str]:
+    """The shared ConfigMap plus the Elasticsearch URL each Deployment adds from its Secret."""
+    return {**config_map(), "JOBMATCH_ELASTICSEARCH_URL": "http://user:password@jobmatch-es-http:9200"}
+
+
 def dig(document: dict[str, Any], dotted: str) -> Any:
     value: Any = document
     for key in dotted.split("."):
@@ -677,7 +682,7 @@ def test_hpas_scale_search_and_matcher_within_kafka_partitions(monkeypatch: pyte
     for hpa in hpas.values():
         assert hpa["spec"]["scaleTargetRef"]["kind"] == "Deployment"
         assert 1 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
-    partitions = settings_from(config_map(), monkeypatch).kafka_topic_partitions
+    partitions = settings_from(config_map_with_urls(), monkeypatch).kafka_topic_partitions
     assert hpas[names["search"]]["spec"]["maxReplicas"] <= partitions
 
 
@@ -694,7 +699,7 @@ def test_data_tier_versions_and_capacity(monkeypatch: pytest.MonkeyPatch) -> Non
     ]
     brokers = sum(p["spec"]["replicas"] for p in pools if "broker" in p["spec"]["roles"])
     assert any("controller" in p["spec"]["roles"] for p in pools), "KRaft needs a controller pool"
-    settings = settings_from(config_map(), monkeypatch)
+    settings = settings_from(config_map_with_urls(), monkeypatch)
     assert settings.kafka_topic_replication <= brokers
     min_insync = int(kafka["spec"]["kafka"]["config"].get("min.insync.replicas", 1))
     assert min_insync < settings.kafka_topic_replication, "one broker down would stop every write"
@@ -705,3 +710,39 @@ def test_data_tier_versions_and_capacity(monkeypatch: pytest.MonkeyPatch) -> Non
     assert any(fnmatch.fnmatchcase(f"{settings.index_prefix}-postings-000001", n) for n in granted), (
         f"no role covers the indexes of JOBMATCH_INDEX_PREFIX={settings.index_prefix}"
     )
+
+
+@pytest.mark.parametrize(
+    ("environment", "missing"),
+    [
+        (
+            {
+                "JOBMATCH_INDEX_BACKEND": "elasticsearch",
+                "JOBMATCH_EVENTLOG_BACKEND": "kafka",
+                "JOBMATCH_KAFKA_BOOTSTRAP": "kafka:9092",
+            },
+            "JOBMATCH_ELASTICSEARCH_URL",
+        ),
+        (
+            {
+                "JOBMATCH_INDEX_BACKEND": "elasticsearch",
+                "JOBMATCH_EVENTLOG_BACKEND": "kafka",
+                "JOBMATCH_ELASTICSEARCH_URL": "http://es:9200",
+            },
+            "JOBMATCH_KAFKA_BOOTSTRAP",
+        ),
+        ({}, "JOBMATCH_DATA_DIR"),
+    ],
+)
+def test_production_settings_name_every_backend_address(
+    environment: dict[str, str], missing: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ValueError, match=missing):
+        settings_from({"JOBMATCH_ENVIRONMENT": "production", **environment}, monkeypatch)
+    complete = {
+        "JOBMATCH_ELASTICSEARCH_URL": "http://es:9200",
+        "JOBMATCH_KAFKA_BOOTSTRAP": "kafka:9092",
+        "JOBMATCH_DATA_DIR": "/var/lib/jobmatch",
+    }
+    assert settings_from({"JOBMATCH_ENVIRONMENT": "production", **environment, **complete}, monkeypatch)
+    assert settings_from({"JOBMATCH_ENVIRONMENT": "development", **environment}, monkeypatch)
