@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import fields
 from datetime import UTC, datetime
 
 from services.matcher.models import Explain, Match, MatchResponse
@@ -59,18 +60,7 @@ def profile_from_input(body: MatchProfileIn) -> tuple[Profile, list[Problem]]:
 
 
 def profile_from_seeker(record: SeekerRecord) -> Profile:
-    return Profile(
-        desired_titles=record.desired_titles,
-        skills=record.skills,
-        certificates=record.certificates,
-        region_code=record.region_code,
-        desired_region_codes=record.desired_region_codes,
-        willing_to_relocate=record.willing_to_relocate,
-        expected_salary_min=record.expected_salary_min,
-        education=record.education,
-        experience_years=record.experience_years,
-        groups=record.groups,
-    )
+    return Profile(**record.model_dump(include={field.name for field in fields(Profile)}))
 
 
 def candidate_request(profile: Profile, *, now: float) -> SearchRequest:

@@ -81,6 +81,18 @@ def _resolve_region(code: str | None, text: str | None, field: str, warnings: li
     return None
 
 
+# Fields stored as they were sent (already checked by the input model); the rest are normalised below.
+_POSTING_AS_SENT = {
+    "source", "source_id", "title", "description", "experience_min_years", "headcount", "job_type",
+    "skills", "certificates", "benefits", "programmes", "status",
+}  # fmt: skip
+_SEEKER_AS_SENT = {
+    "source", "source_id", "name", "id_number", "phone", "birth_year", "desired_titles", "willing_to_relocate",
+    "expected_salary_min", "skills", "certificates", "major", "graduation_year", "experience_years",
+    "work_history", "groups", "consent_share_with_partners", "status",
+}  # fmt: skip
+
+
 def normalise_posting(item: PostingIn, *, received_at: datetime) -> tuple[PostingRecord, list[Problem]]:
     warnings: list[Problem] = []
     location_text = item.location.text if item.location else None
@@ -118,11 +130,8 @@ def normalise_posting(item: PostingIn, *, received_at: datetime) -> tuple[Postin
     updated_at = checked_update_time(item.updated_at, received_at)
 
     record = PostingRecord(
+        **item.model_dump(include=_POSTING_AS_SENT),
         id=record_id(item.source, item.source_id),
-        source=item.source,
-        source_id=item.source_id,
-        title=item.title,
-        description=item.description,
         employer=EmployerRecord(**item.employer.model_dump()),
         location=place_record(region, location_text),
         salary=SalaryRecord(
@@ -137,17 +146,9 @@ def normalise_posting(item: PostingIn, *, received_at: datetime) -> tuple[Postin
         salary_max=salary.max,
         salary_negotiable=salary.negotiable,
         education_min=education,
-        experience_min_years=item.experience_min_years,
-        headcount=item.headcount,
-        job_type=item.job_type,
-        skills=item.skills,
-        certificates=item.certificates,
-        benefits=item.benefits,
-        programmes=item.programmes,
         target_provinces=target_provinces,
         posted_at=given_posted_at or received_at,
         expires_at=expires_at,
-        status=item.status,
         updated_at=updated_at or received_at,
         version=version_of(updated_at, received_at),
         warnings=warnings,
@@ -169,30 +170,13 @@ def normalise_seeker(item: SeekerIn, *, received_at: datetime) -> tuple[SeekerRe
         warnings.append(Problem.of("education", "EDUCATION_UNKNOWN", f"无法识别学历「{item.education}」"))
     updated_at = checked_update_time(item.updated_at, received_at)
     record = SeekerRecord(
+        **item.model_dump(include=_SEEKER_AS_SENT),
         id=record_id(item.source, item.source_id),
-        source=item.source,
-        source_id=item.source_id,
-        name=item.name,
-        id_number=item.id_number,
-        phone=item.phone,
-        birth_year=item.birth_year,
         location=place_record(region, item.location),
         region_code=region.code if region else None,
         hukou_region_code=hukou.code if hukou else None,
-        desired_titles=item.desired_titles,
         desired_region_codes=desired,
-        willing_to_relocate=item.willing_to_relocate,
-        expected_salary_min=item.expected_salary_min,
-        skills=item.skills,
-        certificates=item.certificates,
         education=education,
-        major=item.major,
-        graduation_year=item.graduation_year,
-        experience_years=item.experience_years,
-        work_history=item.work_history,
-        groups=item.groups,
-        consent_share_with_partners=item.consent_share_with_partners,
-        status=item.status,
         updated_at=updated_at or received_at,
         version=version_of(updated_at, received_at),
         warnings=warnings,
