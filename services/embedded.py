@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
-from services.ingest.batch import ingest_batch
+from services.ingest.batch import Kind, ingest_batch
 from services.ingest.service import INGEST
 from services.matcher.service import MATCHER
 from services.search.service import SEARCH
@@ -35,8 +36,9 @@ def load_demo_data(backends: Backends) -> None:
     now = datetime.now(UTC)
     postings = generate_postings(DEMO_POSTINGS, seed=settings.demo_seed)
     seekers = generate_seekers(DEMO_SEEKERS, seed=settings.demo_seed)
-    for kind, items in (("postings", postings), ("seekers", seekers)):
-        result = ingest_batch(kind, items, event_log=backends.event_log, received_at=now)  # type: ignore[arg-type]
+    batches: tuple[tuple[Kind, list[dict[str, Any]]], ...] = (("postings", postings), ("seekers", seekers))
+    for kind, items in batches:
+        result = ingest_batch(kind, items, event_log=backends.event_log, received_at=now)
         log.info("demo %s: %d accepted, %d rejected", kind, result.accepted, result.rejected)
     marker.write_text(now.isoformat())
 

@@ -27,19 +27,9 @@ class BadRequest(JobmatchError):
     code = "BAD_REQUEST"
 
 
-class Forbidden(JobmatchError):
-    status = 403
-    code = "FORBIDDEN"
-
-
 class NotFound(JobmatchError):
     status = 404
     code = "NOT_FOUND"
-
-
-class PayloadTooLarge(JobmatchError):
-    status = 413
-    code = "PAYLOAD_TOO_LARGE"
 
 
 class UnprocessableBody(JobmatchError):
