@@ -7,13 +7,20 @@ FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
+# The dependencies first, exactly as the lock pins them (hashes checked), in a layer
+# that only a change of the lock rebuilds.
+COPY requirements.lock ./
+RUN python -m venv /opt/jobmatch \
+ && /opt/jobmatch/bin/pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY shared ./shared
 COPY services ./services
-# The virtualenv is copied whole into the runtime stage, so pip, setuptools and
-# whatever build backends the source distributions pulled in stay behind here.
-RUN python -m venv /opt/jobmatch \
- && /opt/jobmatch/bin/pip install . \
+# The project itself, resolving nothing again; pip check fails the build if pyproject.toml
+# asks for something the lock lacks. The virtualenv is copied whole into the runtime stage,
+# so pip, setuptools and whatever build backends the source distributions pulled in stay
+# behind here.
+RUN /opt/jobmatch/bin/pip install --no-deps . \
+ && /opt/jobmatch/bin/pip check \
  && /opt/jobmatch/bin/pip uninstall --yes setuptools pip
 
 FROM python:3.11-slim

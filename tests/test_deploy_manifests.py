@@ -363,6 +363,23 @@ def test_dockerfile_installs_the_project_without_test_extras() -> None:
     )
 
 
+def test_dockerfile_installs_the_runtime_lock_and_resolves_nothing_else() -> None:
+    installs = [
+        shlex.split(part.split("pip install", 1)[1])
+        for i in dockerfile_instructions()
+        if i.keyword == "RUN"
+        for part in i.arguments.split("&&")
+        if "pip install" in part
+    ]
+    assert ["--require-hashes", "-r", "requirements.lock"] in installs, (
+        f"the image must install requirements.lock with --require-hashes: {installs}"
+    )
+    for arguments in installs:
+        assert "-r" in arguments or "--no-deps" in arguments, (
+            f"pip install {' '.join(arguments)} resolves dependencies the lock does not pin"
+        )
+
+
 def dockerignore_excludes(path: str) -> bool:
     excluded = False
     prefixes = ["/".join(path.split("/")[: n + 1]) for n in range(path.count("/") + 1)]

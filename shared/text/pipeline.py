@@ -10,7 +10,9 @@ Segmentation is jieba's algorithm and dictionary plus the project's domain
 dictionary (``data/domain_dict.txt``, jieba's ``word freq tag`` format). Two
 engines run it: ``rjieba`` (the Rust port, the default because it is much
 faster) and ``jieba`` (the reference). The tests check that both give the
-same tokens on a corpus of postings and seeker texts.
+same tokens on a corpus of postings and seeker texts. Only the tests and
+benchmarks ask for the reference, so ``jieba`` is a test dependency: it is
+imported when a ``Segmenter(engine="jieba")`` is built, never otherwise.
 """
 
 from __future__ import annotations
