@@ -7,11 +7,16 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
 import httpx
+
+from shared.adapters.tantivy_index import TantivyIndex
+from shared.errors import BackendUnavailable
+from shared.ports.search_index import IndexDoc, IndexSchema, WriteOutcome
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +45,29 @@ def posting(source_id: str, title: str, **extra: object) -> dict:
     }
     record.update(extra)
     return record
+
+
+def stored_posting(source_id: str, title: str, *, received_at: datetime) -> dict:
+    """A posting as the ingest service publishes it: the normalised record's JSON."""
+    from services.ingest.batch import check_record
+
+    record, outcome = check_record("postings", posting(source_id, title), received_at=received_at)
+    assert record is not None, outcome
+    return record.model_dump(mode="json")
+
+
+class FailingIndex(TantivyIndex):
+    """A real index whose first ``failures`` writes fail the way an unreachable Elasticsearch does."""
+
+    def __init__(self, schema: IndexSchema, path: Path, *, failures: int = 1) -> None:
+        super().__init__(schema, path)
+        self.failures_left = failures
+
+    def upsert(self, docs: Sequence[IndexDoc]) -> list[WriteOutcome]:
+        if self.failures_left:
+            self.failures_left -= 1
+            raise BackendUnavailable("index down")
+        return super().upsert(docs)
 
 
 def free_port() -> int:

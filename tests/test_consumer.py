@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from services.ingest.batch import check_record
 from services.search.consumer import IndexingConsumer
 from shared.adapters.sqlite_log import SqliteEventLog
 from shared.adapters.tantivy_index import TantivyIndex
 from shared.errors import BackendUnavailable
 from shared.index.documents import POSTINGS, SEEKERS
 from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS, TOPIC_SEEKERS
-from shared.ports.search_index import IndexDoc, WriteOutcome
-from tests.helpers import posting
+from tests.helpers import FailingIndex, stored_posting
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 GROUP = "indexer"
 
 
-class FailingOnce(TantivyIndex):
-    """A real index whose first write fails the way an unreachable Elasticsearch does."""
-
-    failures_left = 1
-
-    def upsert(self, docs: Sequence[IndexDoc]) -> list[WriteOutcome]:
-        if self.failures_left:
-            self.failures_left -= 1
-            raise BackendUnavailable("index down")
-        return super().upsert(docs)
-
-
 def record(source_id: str, title: str) -> dict:
-    normalised, outcome = check_record("postings", posting(source_id, title), received_at=NOW)
-    assert normalised is not None, outcome
-    return normalised.model_dump(mode="json")
+    return stored_posting(source_id, title, received_at=NOW)
 
 
 @pytest.fixture
@@ -74,7 +57,7 @@ def test_poison_record_goes_to_dead_letters_and_the_batch_commits(
 
 
 def test_failed_write_is_not_committed_and_is_retried(log: SqliteEventLog, tmp_path: Path) -> None:
-    postings, seekers = FailingOnce(POSTINGS, tmp_path / "p"), TantivyIndex(SEEKERS, tmp_path / "s")
+    postings, seekers = FailingIndex(POSTINGS, tmp_path / "p"), TantivyIndex(SEEKERS, tmp_path / "s")
     good = record("2", "焊工")
     log.publish(TOPIC_POSTINGS, [(good["id"], good)])
     indexer = IndexingConsumer(event_log=log, postings=postings, seekers=seekers, group=GROUP)
@@ -93,7 +76,7 @@ def test_failed_write_is_not_committed_and_is_retried(log: SqliteEventLog, tmp_p
 def test_background_loop_survives_a_failure_and_reports_health(log: SqliteEventLog, tmp_path: Path) -> None:
     from tests.helpers import wait_for
 
-    postings, seekers = FailingOnce(POSTINGS, tmp_path / "p"), TantivyIndex(SEEKERS, tmp_path / "s")
+    postings, seekers = FailingIndex(POSTINGS, tmp_path / "p"), TantivyIndex(SEEKERS, tmp_path / "s")
     good = record("3", "叉车司机")
     log.publish(TOPIC_POSTINGS, [(good["id"], good)])
     indexer = IndexingConsumer(event_log=log, postings=postings, seekers=seekers, group=GROUP)

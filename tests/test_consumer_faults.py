@@ -17,38 +17,19 @@ from pathlib import Path
 
 import pytest
 
-from services.ingest.batch import check_record
 from services.search.consumer import IndexingConsumer
 from shared.adapters.kafka_log import KafkaEventLog
 from shared.adapters.sqlite_log import SqliteEventLog
 from shared.adapters.tantivy_index import TantivyIndex
-from shared.errors import BackendUnavailable
 from shared.index.fields import POSTINGS, SEEKERS
 from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS, Consumer, Event, EventLog
-from shared.ports.search_index import IndexDoc, WriteOutcome
-from tests.helpers import posting, wait_for
+from tests.helpers import FailingIndex, stored_posting, wait_for
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 
 
-class FailingFor(TantivyIndex):
-    """A real index whose first ``failures`` writes fail the way an unreachable Elasticsearch does."""
-
-    def __init__(self, *args: object, failures: int) -> None:
-        super().__init__(*args)  # type: ignore[arg-type]
-        self.failures_left = failures
-
-    def upsert(self, docs: Sequence[IndexDoc]) -> list[WriteOutcome]:
-        if self.failures_left:
-            self.failures_left -= 1
-            raise BackendUnavailable("index down")
-        return super().upsert(docs)
-
-
 def stored(source_id: str, title: str) -> dict:
-    record, outcome = check_record("postings", posting(source_id, title), received_at=NOW)
-    assert record is not None, outcome
-    return record.model_dump(mode="json")
+    return stored_posting(source_id, title, received_at=NOW)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("kafka", marks=pytest.mark.kafka)])
@@ -131,7 +112,7 @@ def test_an_index_outage_is_retried_from_the_commit_without_a_new_consumer(
     event_log: EventLog, tmp_path: Path
 ) -> None:
     counting = CountingLog(event_log)
-    postings = FailingFor(POSTINGS, tmp_path / "p", failures=3)
+    postings = FailingIndex(POSTINGS, tmp_path / "p", failures=3)
     ids = [f"test:{n}" for n in range(20)]
     event_log.publish(TOPIC_POSTINGS, [(f"test:{n}", stored(str(n), f"普工{n}")) for n in range(20)])
 

@@ -42,26 +42,22 @@ async def _receive(kind: Kind, request: Request, settings: SettingsDep, event_lo
     return await run_in_threadpool(ingest_batch, kind, items, event_log=event_log, received_at=now_utc())
 
 
-@router.post(
-    "/postings",
-    summary="Submit a batch of job postings",
-    openapi_extra=_BATCH_BODY,
-    responses=_BATCH_ERRORS,
-    response_model_exclude_none=True,
-)
-async def post_postings(request: Request, settings: SettingsDep, event_log: EventLogDep) -> BatchResponse:
-    return await _receive("postings", request, settings, event_log)
+def _add_batch_route(kind: Kind, summary: str) -> None:
+    async def receive(request: Request, settings: SettingsDep, event_log: EventLogDep) -> BatchResponse:
+        return await _receive(kind, request, settings, event_log)
+
+    router.post(
+        f"/{kind}",
+        summary=summary,
+        name=f"post_{kind}",
+        openapi_extra=_BATCH_BODY,
+        responses=_BATCH_ERRORS,
+        response_model_exclude_none=True,
+    )(receive)
 
 
-@router.post(
-    "/seekers",
-    summary="Submit a batch of seeker profiles",
-    openapi_extra=_BATCH_BODY,
-    responses=_BATCH_ERRORS,
-    response_model_exclude_none=True,
-)
-async def post_seekers(request: Request, settings: SettingsDep, event_log: EventLogDep) -> BatchResponse:
-    return await _receive("seekers", request, settings, event_log)
+_add_batch_route("postings", "Submit a batch of job postings")
+_add_batch_route("seekers", "Submit a batch of seeker profiles")
 
 
 def _delete(
