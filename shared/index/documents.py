@@ -59,35 +59,30 @@ def _joined(*parts: str | None) -> str:
     return " ".join(part for part in parts if part)
 
 
-def derive_posting(record: PostingRecord) -> PostingDerived:
-    code = record.location.region_code
-    words_text = _joined(record.title, record.description, *record.skills, *record.certificates)
-    words = {*index_tokens(words_text), *record.skills, *record.certificates}
-    return PostingDerived(
-        region_path=region_path(code) if code else [],
-        title_words=sorted(set(index_tokens(record.title))),
-        words=sorted(words),
-    )
-
-
 def posting_doc(record: PostingRecord) -> IndexDoc:
-    derived = derive_posting(record)
-    path = derived.region_path
-    body = _joined(
-        record.description,
-        " ".join(record.skills),
-        " ".join(record.certificates),
-        " ".join(record.benefits),
-        record.employer.name,
-        record.employer.industry,
+    # Segmentation splits at spaces, so segmenting each part once and joining the tokens gives what
+    # segmenting the joined text would, at a single pass over the description (the long part).
+    title = index_tokens(record.title)
+    description = index_tokens(record.description)
+    skills = index_tokens(" ".join(record.skills))
+    certificates = index_tokens(" ".join(record.certificates))
+    employer = index_tokens(
+        _joined(" ".join(record.benefits), record.employer.name, record.employer.industry)
+    )
+    code = record.location.region_code
+    path = region_path(code) if code else []
+    derived = PostingDerived(
+        region_path=path,
+        title_words=sorted(set(title)),
+        words=sorted({*title, *description, *skills, *certificates, *record.skills, *record.certificates}),
     )
     expires_at = int(record.expires_at.timestamp()) if record.expires_at else NEVER_EXPIRES
     fields: dict[str, Any] = {
-        PostingField.TITLE: index_text(record.title),
-        PostingField.BODY: index_text(body),
+        PostingField.TITLE: " ".join(title),
+        PostingField.BODY: " ".join([*description, *skills, *certificates, *employer]),
         PostingField.PLACE: index_text(place_names(record.location)),
         PostingField.REGION_PATH: path,
-        PostingField.REGION_CODE: record.location.region_code,
+        PostingField.REGION_CODE: code,
         PostingField.CITY_CODE: _city_code(path),
         PostingField.TARGET_PROVINCES: record.target_provinces,
         PostingField.JOB_TYPE: record.job_type,
