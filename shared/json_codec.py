@@ -44,7 +44,7 @@ def loads(text: str) -> Any:
     try:
         return json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
-        raise UndecodableJSON(f"第 {exc.lineno} 行第 {exc.colno} 列 ({exc.msg})") from exc
+        raise UndecodableJSON(f"第 {exc.lineno} 行第 {exc.colno} 列有误") from exc
     except RecursionError as exc:
         raise UndecodableJSON("嵌套层次过深") from exc
 

@@ -106,7 +106,7 @@ def test_bad_record_does_not_sink_batch(client: TestClient) -> None:
     assert (body["accepted"], body["rejected"]) == (2, 3)
     by_index = {r["index"]: r for r in body["results"]}
     assert by_index[1]["errors"][0]["field"] == "employer.credit_code"
-    assert "checksum" in by_index[1]["errors"][0]["message"]
+    assert "校验位" in by_index[1]["errors"][0]["message"]
     assert by_index[2]["errors"][0] == {
         "field": "title",
         "code": "REQUIRED",

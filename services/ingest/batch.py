@@ -40,7 +40,7 @@ def _normalised(kind: Kind, raw: dict[str, Any], received_at: datetime) -> tuple
 def check_record(kind: Kind, raw: Any, *, received_at: datetime) -> tuple[StoredRecord | None, RecordResult]:
     """Returns the normalised record (None when rejected) and its outcome; the caller sets ``index``."""
     if isinstance(raw, UnparseableLine):
-        reason = f"第 {raw.line} 行不是有效的 JSON ({raw.reason})"
+        reason = f"第 {raw.line} 行不是有效的 JSON：{raw.reason}"
         return None, _rejected(None, Problem.of("(record)", "MALFORMED_JSON", reason))
     if not isinstance(raw, dict):
         return None, _rejected(None, Problem.of("(record)", "NOT_AN_OBJECT", "每条记录应为 JSON 对象"))

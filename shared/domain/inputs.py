@@ -71,6 +71,22 @@ Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 LongText = Annotated[str, StringConstraints(max_length=20000), _USABLE]
 RegionCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
 
+# The checkers' reason keys, as the Chinese a person reads in the error message.
+_CREDIT_CODE_REASONS = {
+    "length": "应为 18 位",
+    "charset": "含有不允许的字符",
+    "authority": "第 1 位登记管理部门代码无效",
+    "category": "第 2 位机构类别代码无效",
+    "region": "第 3-8 位行政区划代码无效",
+    "checksum": "校验位不符",
+}
+_ID_NUMBER_REASONS = {
+    "length": "应为 18 位",
+    "charset": "含有不允许的字符",
+    "region": "前 6 位行政区划代码无效",
+    "birth_date": "出生日期无效",
+    "checksum": "校验位不符",
+}
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
@@ -92,7 +108,7 @@ class EmployerIn(_In):
         value = value.strip().upper()
         reason = credit_code_error(value)
         if reason:
-            raise ValueError(f"统一社会信用代码无效 ({reason})")
+            raise ValueError(f"统一社会信用代码无效：{_CREDIT_CODE_REASONS.get(reason, reason)}")
         return value
 
 
@@ -171,7 +187,7 @@ class SeekerIn(_In):
         value = value.strip().upper()
         reason = id_number_error(value)
         if reason:
-            raise ValueError(f"身份证号码无效 ({reason})")
+            raise ValueError(f"身份证号码无效：{_ID_NUMBER_REASONS.get(reason, reason)}")
         return value
 
     @field_validator("phone")

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.domain.problems import problems_from_errors
-from shared.errors import JobmatchError
+from shared.errors import BackendUnavailable, JobmatchError
 from shared.web.responses import ChineseJSONResponse, error_body
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,13 @@ _STATUS_MESSAGES = {404: "没有这个地址", 405: "不支持这个请求方法
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(JobmatchError)
-    async def _known(_: Request, exc: JobmatchError) -> JSONResponse:
-        return ChineseJSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
+    async def _known(request: Request, exc: JobmatchError) -> JSONResponse:
+        message = exc.message
+        if isinstance(exc, BackendUnavailable):
+            # The adapter's text names hosts and ports: for the operator's log, not for a kiosk.
+            log.warning("backend unavailable on %s %s: %s", request.method, request.url.path, exc.message)
+            message = "后端服务暂时不可用，请稍后重试"
+        return ChineseJSONResponse(error_body(exc.code, message, exc.details), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
