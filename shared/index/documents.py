@@ -9,6 +9,7 @@ segmenting every candidate on every request.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -59,22 +60,47 @@ def _joined(*parts: str | None) -> str:
     return " ".join(part for part in parts if part)
 
 
+@dataclass(frozen=True)
+class _PostingTokens:
+    """Index tokens of a posting's parts. Segmentation splits at spaces, so tokens of the parts joined
+    are the tokens of the joined text: each part is segmented once (the description is the long one)."""
+
+    title: list[str]
+    description: list[str]
+    skills: list[str]
+    certificates: list[str]
+
+    @classmethod
+    def of(cls, record: PostingRecord) -> _PostingTokens:
+        return cls(
+            title=index_tokens(record.title),
+            description=index_tokens(record.description),
+            skills=index_tokens(" ".join(record.skills)),
+            certificates=index_tokens(" ".join(record.certificates)),
+        )
+
+    def derived(self, record: PostingRecord) -> PostingDerived:
+        code = record.location.region_code
+        words = {*self.title, *self.description, *self.skills, *self.certificates}
+        return PostingDerived(
+            region_path=region_path(code) if code else [],
+            title_words=sorted(set(self.title)),
+            words=sorted(words | {*record.skills, *record.certificates}),
+        )
+
+
 def posting_doc(record: PostingRecord) -> IndexDoc:
-    # Segmentation splits at spaces, so segmenting each part once and joining the tokens gives what
-    # segmenting the joined text would, at a single pass over the description (the long part).
-    title = index_tokens(record.title)
-    description = index_tokens(record.description)
-    skills = index_tokens(" ".join(record.skills))
-    certificates = index_tokens(" ".join(record.certificates))
+    tokens = _PostingTokens.of(record)
+    derived = tokens.derived(record)
     employer = index_tokens(
         _joined(" ".join(record.benefits), record.employer.name, record.employer.industry)
     )
-    code = record.location.region_code
-    path = region_path(code) if code else []
-    derived = PostingDerived(
-        region_path=path,
-        title_words=sorted(set(title)),
-        words=sorted({*title, *description, *skills, *certificates, *record.skills, *record.certificates}),
+    code, path = record.location.region_code, derived.region_path
+    title, description, skills, certificates = (
+        tokens.title,
+        tokens.description,
+        tokens.skills,
+        tokens.certificates,
     )
     expires_at = int(record.expires_at.timestamp()) if record.expires_at else NEVER_EXPIRES
     fields: dict[str, Any] = {
@@ -103,8 +129,16 @@ def posting_doc(record: PostingRecord) -> IndexDoc:
 
 
 def indexed_posting(source: dict[str, Any]) -> IndexedPosting:
-    """A posting as the index handed it back."""
-    return IndexedPosting.model_validate(source)
+    """A posting as the index handed it back.
+
+    A document indexed before derived values were stored (an index kept from
+    an earlier release) is the bare record: its values are derived here, so it
+    reads the same until the record is written again.
+    """
+    if "derived" in source:
+        return IndexedPosting.model_validate(source)
+    record = PostingRecord.model_validate(source)
+    return IndexedPosting(**dict(record), derived=_PostingTokens.of(record).derived(record))
 
 
 def seeker_doc(record: SeekerRecord) -> IndexDoc:
