@@ -114,3 +114,16 @@ def test_dead_letters_carry_no_personal_data(log: SqliteEventLog, tmp_path: Path
     text = str(dead.value)
     assert dead.key == "test:s9"
     assert "王小明" not in text and "13912345678" not in text and "11010519491231002X" not in text
+
+
+def test_a_record_published_under_another_key_is_dead_lettered(log: SqliteEventLog, tmp_path: Path) -> None:
+    postings, seekers = TantivyIndex(POSTINGS, tmp_path / "p"), TantivyIndex(SEEKERS, tmp_path / "s")
+    misfiled = record("5", "电工")
+    log.publish(TOPIC_POSTINGS, [("test:other", misfiled)])
+    indexer = IndexingConsumer(event_log=log, postings=postings, seekers=seekers, group=GROUP)
+    consumer = log.consumer([TOPIC_POSTINGS], GROUP)
+    indexer.run_once(consumer)
+    consumer.close()
+    assert postings.get("test:5") is None and postings.get("test:other") is None
+    (dead,) = log.consumer([TOPIC_DLQ], "staff").poll(timeout_s=1)
+    assert dead.key == "test:other" and dead.value["stage"] == "validate"

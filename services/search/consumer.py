@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import Counter
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception_type, wait_exponential_jitter
 
 from shared.domain.personal import without_personal_data
@@ -74,35 +74,23 @@ def dead_letter(event: Event, *, stage: str, error: str, details: list[Any] | No
     }
 
 
-def _latest_per_key(events: Sequence[Event]) -> dict[str, Event]:
-    """The effect of a batch per key: a deletion, or the highest version written after the last deletion.
-
-    The highest version, not the last event, because two edits of one record can
-    arrive out of order (two ingest replicas); the index's own version check
-    cannot protect a version it never sees.
-    """
-    latest: dict[str, Event] = {}
-    for event in events:
-        current = latest.get(event.key)
-        if (
-            event.value is None
-            or current is None
-            or current.value is None
-            or event.value.get("version", 0) >= current.value.get("version", 0)
-        ):
-            latest[event.key] = event
-    return latest
+Record = PostingRecord | SeekerRecord
 
 
-def _validated(event: Event, model: type[BaseModel]) -> tuple[BaseModel | None, dict[str, Any] | None]:
-    """The event's record, or the dead letter saying why it is not one."""
+def _read(event: Event, model: type[Record]) -> tuple[Record | None, dict[str, Any] | None]:
+    """The event's record (None for a tombstone), or the dead letter saying why it is not one."""
     if event.undecodable is not None:
         return None, dead_letter(event, stage="decode", error=event.undecodable)
+    if event.value is None:
+        return None, None
     try:
-        return model.model_validate(event.value), None
+        record = model.model_validate(event.value)
     except ValidationError as exc:
         details = [problem.model_dump() for problem in problems_from_validation(exc)]
         return None, dead_letter(event, stage="validate", error="不符合存储记录的结构", details=details)
+    if record.id != event.key:
+        return None, dead_letter(event, stage="validate", error=f"记录 id {record.id} 与事件键不符")
+    return record, None
 
 
 def apply_events(
@@ -110,29 +98,34 @@ def apply_events(
 ) -> list[tuple[str, dict[str, Any]]]:
     """Write the events' effect to the indexes; return dead letters for records that could not be indexed.
 
-    Exceptions from the indexes propagate: they are outages, retried by the caller.
+    Per key the effect is a deletion, or the highest version written after the
+    last deletion: the highest, not the last, because two edits of one record can
+    arrive out of order (two ingest replicas), and the index's own version check
+    cannot protect a version it never sees. Exceptions from the indexes
+    propagate: they are outages, retried by the caller.
     """
     dead: list[tuple[str, dict[str, Any]]] = []
     for topic, index in zip(_TOPICS, (postings, seekers), strict=True):
-        mine = [event for event in events if event.topic == topic.name]
-        poison = [event for event in mine if event.undecodable is not None]
-        latest = _latest_per_key([event for event in mine if event.undecodable is None])
-        deletes = [key for key, event in latest.items() if event.value is None]
-        docs: list[IndexDoc] = []
-        by_id: dict[str, Event] = {}
-        for event in [*poison, *(e for e in latest.values() if e.value is not None)]:
-            record, letter = _validated(event, topic.model)
+        latest: dict[str, tuple[Event, Record | None]] = {}
+        for event in events:
+            if event.topic != topic.name:
+                continue
+            record, letter = _read(event, topic.model)
             if letter is not None:
                 dead.append((event.key, letter))
                 continue
-            docs.append(topic.to_doc(record))
-            by_id[event.key] = event
+            current = latest.get(event.key)
+            current_record = current[1] if current else None
+            if record is None or current_record is None or record.version >= current_record.version:
+                latest[event.key] = (event, record)
+        deletes = [key for key, (_, record) in latest.items() if record is None]
+        docs = [topic.to_doc(record) for _, record in latest.values() if record is not None]
         if deletes:
             index.delete(deletes)
         if docs:
             for outcome in index.upsert(docs):
                 if outcome.status == "error":
-                    letter = dead_letter(by_id[outcome.id], stage="index", error=outcome.error or "")
+                    letter = dead_letter(latest[outcome.id][0], stage="index", error=outcome.error or "")
                     dead.append((outcome.id, letter))
         if deletes or docs:
             index.refresh()
