@@ -12,8 +12,9 @@ import json
 import math
 from typing import Any
 
-# Python refuses to convert integers longer than this (sys.int_info.default_max_str_digits).
-MAX_INT_DIGITS = 4300
+# Longer integers stay text: beyond a float's range (1.8e308), and Python refuses to convert past 4300
+# digits. As text, a number field answers OUT_OF_RANGE for them like for any other too-large value.
+MAX_INT_DIGITS = 300
 
 
 class UndecodableJSON(ValueError):
@@ -25,8 +26,6 @@ class UndecodableJSON(ValueError):
 
 
 def _int(digits: str) -> int | str:
-    # An integer too long for Python to convert stays text: the field's validation then answers
-    # OUT_OF_RANGE (or accepts it as text) for that record, instead of the whole body failing.
     return digits if len(digits.lstrip("-")) > MAX_INT_DIGITS else int(digits)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,32 @@ def test_the_same_bad_field_gets_the_same_code_on_both_paths(
     assert not any(word in detail["message"] for word in ("should", "Input", "valid"))
 
 
+@pytest.mark.parametrize("path", ["/v1/postings", "/v1/seekers", "/v1/match"])
+def test_valid_json_of_the_wrong_kind_answers_the_same_everywhere(client: TestClient, path: str) -> None:
+    for body in (b"null", b'"x"', b"1"):
+        response = client.post(path, content=body, headers={"content-type": "application/json"})
+        assert error_code(response) == (422, "VALIDATION_FAILED"), body
+        assert response.json()["error"]["details"][0]["code"] == "WRONG_TYPE"
+
+
+@pytest.mark.parametrize(
+    ("field", "raw"),
+    [("experience_min_years", "9" * 400), ("experience_min_years", "9" * 5000), ("headcount", "9" * 400)],
+)
+def test_numbers_too_long_for_any_field_are_out_of_range(client: TestClient, field: str, raw: str) -> None:
+    body = '[{"source":"test","source_id":"n","title":"电工","' + field + '":' + raw + "}]"
+    response = client.post(
+        "/v1/postings", content=body.encode(), headers={"content-type": "application/json"}
+    )
+    assert response.json()["results"][0]["errors"][0]["code"] == "OUT_OF_RANGE"
+    match = client.post(
+        "/v1/match",
+        content=('{"experience_years":' + raw + "}").encode(),
+        headers={"content-type": "application/json"},
+    )
+    assert match.json()["error"]["details"][0]["code"] == "OUT_OF_RANGE"
+
+
 @pytest.mark.parametrize("path", ["/v1/postings", "/v1/match"])
 def test_malformed_bodies_answer_the_same_codes_on_every_route(client: TestClient, path: str) -> None:
     as_json = {"content-type": "application/json"}
@@ -89,6 +116,72 @@ def test_malformed_bodies_answer_the_same_codes_on_every_route(client: TestClien
 
 
 # --- inputs that used to answer 500 -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "salary",
+    [
+        {"max": "Infinity"},
+        {"min": "NaN"},
+        {"min": 5000, "max": "inf"},
+        {"min": 1e307, "period": "day"},
+        {"min": 1e308, "period": "hour"},
+    ],
+)
+def test_salaries_beyond_any_range_reject_only_their_record(client: TestClient, salary: dict) -> None:
+    body = json.dumps([posting("big", "普工", salary=salary), posting("fine", "电工")])
+    response = client.post(
+        "/v1/postings", content=body.encode(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "accepted"]
+    assert results[0]["errors"][0]["code"] == "OUT_OF_RANGE"
+
+
+def test_a_time_at_midnight_keeps_its_offset_and_a_date_alone_is_a_day(client: TestClient) -> None:
+    batch = [
+        posting("mid", "电工", posted_at="2026-11-20T00:00:00Z", expires_at="2030-12-02T00:00:00+08:00"),
+        posting("day", "焊工", posted_at="2026-11-20", expires_at="2030-12-02"),
+    ]
+    assert client.post("/v1/postings", json=batch).json()["accepted"] == 2
+    mid = wait_for(
+        lambda: (
+            client.get("/v1/postings/test:mid").status_code == 200
+            and client.get("/v1/postings/test:mid").json()
+        )
+    )
+    day = wait_for(
+        lambda: (
+            client.get("/v1/postings/test:day").status_code == 200
+            and client.get("/v1/postings/test:day").json()
+        )
+    )
+    assert datetime.fromisoformat(mid["posted_at"]) == datetime(2026, 11, 20, tzinfo=UTC)
+    assert datetime.fromisoformat(mid["expires_at"]) == datetime(2030, 12, 1, 16, tzinfo=UTC)
+    assert (
+        day["posted_at"] == "2026-11-20T00:00:00+08:00" and day["expires_at"] == "2030-12-02T23:59:59+08:00"
+    )
+
+
+def test_a_posting_dated_in_the_future_is_rejected(client: TestClient) -> None:
+    (error,) = batch_errors(client, posting("late", "电工", posted_at="2030-01-01"))
+    assert (error["field"], error["code"]) == ("posted_at", "POSTED_IN_FUTURE")
+
+
+def test_lists_have_bounds(client: TestClient) -> None:
+    (error,) = batch_errors(client, posting("many", "电工", target_provinces=["110000"] * 35))
+    assert (error["field"], error["code"]) == ("target_provinces", "TOO_MANY_ITEMS")
+
+
+def test_not_allowed_values_are_listed_in_chinese(client: TestClient) -> None:
+    response = client.get("/v1/postings/search", params={"job_type": "full"})
+    (detail,) = response.json()["error"]["details"]
+    assert (
+        detail["code"] == "NOT_ALLOWED"
+        and " or " not in detail["message"]
+        and "全职、兼职" in detail["message"]
+    )
 
 
 def test_an_integer_of_5000_digits_rejects_only_its_record(client: TestClient) -> None:
@@ -148,15 +241,58 @@ def test_a_query_of_only_punctuation_finds_nothing(client: TestClient) -> None:
 def test_deleting_an_unknown_id_is_404(client: TestClient) -> None:
     assert error_code(client.delete("/v1/postings/test:never")) == (404, "POSTING_NOT_FOUND")
     assert error_code(client.delete("/v1/seekers/test:never")) == (404, "SEEKER_NOT_FOUND")
+    assert error_code(client.delete("/v1/postings/nocolon")) == (404, "POSTING_NOT_FOUND")
     client.post("/v1/postings", json=[posting("real", "电工")])
     wait_for(lambda: client.get("/v1/postings/test:real").status_code == 200)
     assert client.delete("/v1/postings/test:real").status_code == 202
+
+
+def test_an_erasure_right_after_a_submission_is_not_lost(client: TestClient) -> None:
+    seeker = {"source": "test", "source_id": "quick", "name": "王小明", "desired_titles": ["电工"]}
+    assert client.post("/v1/seekers", json=[seeker]).json()["accepted"] == 1
+    client.delete("/v1/seekers/test:quick")  # 202 or 404: it may not be indexed yet; either way it is erased
+    client.post("/v1/postings", json=[posting("after", "电工")])  # published after the tombstone
+    wait_for(lambda: client.get("/v1/postings/test:after").status_code == 200)
+    assert error_code(client.get("/v1/seekers/test:quick/matches")) == (404, "SEEKER_NOT_FOUND")
 
 
 def test_405_names_the_allowed_methods_in_the_error_shape(client: TestClient) -> None:
     response = client.put("/v1/match", json={})
     assert error_code(response) == (405, "METHOD_NOT_ALLOWED")
     assert response.headers["allow"] == "POST"
+    # Two routes match this path: the search, and a posting whose id would be "search".
+    assert client.put("/v1/postings/search").headers["allow"] == "DELETE, GET"
+
+
+def test_a_trailing_slash_or_an_encoded_slash_is_not_redirected_elsewhere(client: TestClient) -> None:
+    for path in ("/v1/postings/", "/v1/match/", "/healthz/", "/v1/postings/test:1%2F"):
+        response = client.delete(path) if "%2F" in path else client.get(path)
+        assert response.status_code in (404, 405), path
+        assert response.json()["error"]["code"] in ("NOT_FOUND", "METHOD_NOT_ALLOWED"), path
+
+
+def test_empty_query_parameters_mean_not_given(client: TestClient) -> None:
+    client.post("/v1/postings", json=[posting("e1", "电工")])
+    wait_for(lambda: client.get("/v1/postings/search", params={"q": "电工"}).json()["total"] == 1)
+    form = {
+        "q": "电工",
+        "region": "",
+        "salary_min": "",
+        "education": "",
+        "job_type": "",
+        "page": "",
+        "size": "",
+    }
+    response = client.get("/v1/postings/search", params=form)
+    assert response.status_code == 200 and response.json()["total"] == 1
+
+
+def test_full_width_digits_in_a_region_code_are_read_as_digits(client: TestClient) -> None:
+    client.post("/v1/postings", json=[posting("fw", "电工", region_code="４１０１０５", location=None)])
+    wait_for(lambda: client.get("/v1/postings/test:fw").status_code == 200)
+    assert client.get("/v1/postings/test:fw").json()["location"]["region_code"] == "410105"
+    assert client.get("/v1/postings/search", params={"region": "４１００００"}).json()["total"] == 1
+    assert client.post("/v1/match", json={"region_code": "４１０１０５"}).status_code == 200
 
 
 def test_an_unexpected_error_answers_500_and_is_counted(tmp_path: Path) -> None:
@@ -173,6 +309,13 @@ def test_an_unexpected_error_answers_500_and_is_counted(tmp_path: Path) -> None:
         assert error_code(test_client.get("/v1/broken")) == (500, "INTERNAL")
         assert "a bug" not in test_client.get("/v1/broken").text
         assert _count(test_client, "/v1/broken", "500") == before + 2
+
+
+def test_unknown_methods_share_one_metrics_label(client: TestClient) -> None:
+    client.request("FROBNICATE", "/v1/postings/search")
+    lines = client.get("/metrics").text.splitlines()
+    assert not any('method="FROBNICATE"' in line for line in lines)
+    assert any('method="other"' in line for line in lines)
 
 
 def _count(client: TestClient, route: str, status: str) -> float:
@@ -199,6 +342,14 @@ def test_the_public_view_of_a_posting_leaves_out_bookkeeping(client: TestClient)
     )
     assert record["title"] == "电工" and record["salary"]["text"] == "待遇从优"
     assert not {"version", "warnings", "derived", "schema_version"} & set(record)
+    assert record["salary"]["parsed"] is False and "note" not in record["salary"]
+
+
+def test_highlights_escape_around_the_words_found(client: TestClient) -> None:
+    client.post("/v1/postings", json=[posting("amp", "AMP工程师 & 助理", description="负责 amp 设备 & 维护")])
+    wait_for(lambda: client.get("/v1/postings/search", params={"q": "amp"}).json()["total"] == 1)
+    (hit,) = client.get("/v1/postings/search", params={"q": "amp"}).json()["hits"]
+    assert hit["highlights"]["title"] == "<em>AMP</em>工程师 &amp; 助理"
 
 
 def test_openapi_describes_every_answer_with_a_model(client: TestClient) -> None:
@@ -216,7 +367,9 @@ def test_openapi_describes_every_answer_with_a_model(client: TestClient) -> None
             schema = content["application/json"]["schema"]
             assert "$ref" in schema, (method, path, schema)
             if path.startswith("/v1"):
-                for status in ("422", "500", "503"):
+                takes_input = "requestBody" in operation or bool(operation.get("parameters"))
+                assert ("422" in responses) == takes_input, (method, path)
+                for status in ("500", "503", *(["422"] if takes_input else [])):
                     assert responses[status]["content"]["application/json"]["schema"] == {
                         "$ref": "#/components/schemas/ErrorResponse"
                     }, (method, path, status)
@@ -225,4 +378,8 @@ def test_openapi_describes_every_answer_with_a_model(client: TestClient) -> None
     match_body = document["paths"]["/v1/match"]["post"]["requestBody"]["content"]["application/json"][
         "schema"
     ]
-    assert "desired_titles" in match_body["properties"]
+    assert "desired_titles" in schemas[match_body["$ref"].rsplit("/", 1)[1]]["properties"]
+    batch = document["paths"]["/v1/postings"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert {"$ref": "#/components/schemas/PostingIn"} in [batch["anyOf"][0]["items"], batch["anyOf"][1]]
+    assert {"source", "title", "salary"} <= set(schemas["PostingIn"]["properties"])
+    assert "SalaryIn" in schemas and "SeekerIn" in schemas

@@ -50,6 +50,11 @@ def check_record(kind: Kind, raw: Any, *, received_at: datetime) -> tuple[Stored
         return None, _rejected(raw, *problems_from_validation(exc))
     except FieldProblem as exc:
         return None, _rejected(raw, exc.problem)
+    except Exception:
+        # A defect of ours, not the sender's: it rejects this record only, never the batch. The log names
+        # the record by id (no personal data); the stack says where to fix it.
+        log.exception("normalising %s record %s failed", kind, _raw_id(raw))
+        return None, _rejected(raw, Problem.of("(record)", "NOT_PROCESSABLE", "这条记录无法处理，已记录待查"))
     return record, RecordResult(index=0, status="accepted", id=record.id, warnings=warnings or None)
 
 

@@ -14,7 +14,7 @@ from shared.index.documents import stored_seeker
 from shared.web.deps import PostingsIndexDep, SeekersIndexDep
 from shared.web.json_body import body_schema, validated_body
 from shared.web.logs import audit_profile_read
-from shared.web.responses import BODY_ERRORS, COMMON_ERRORS, error_responses
+from shared.web.responses import BODY_ERRORS, COMMON_ERRORS, PARAMETER_ERRORS, error_responses
 
 router = APIRouter(prefix="/v1", tags=["matching"], responses=COMMON_ERRORS)
 Limit = Annotated[int, Query(ge=1, le=100)]
@@ -38,7 +38,7 @@ def match_adhoc(
 @router.get(
     "/seekers/{seeker_id}/matches",
     summary="Rank open postings for a stored seeker",
-    responses=error_responses(404),
+    responses={**error_responses(404), **PARAMETER_ERRORS},
 )
 def match_seeker(
     seeker_id: str, request: Request, postings: PostingsIndexDep, seekers: SeekersIndexDep, limit: Limit = 20

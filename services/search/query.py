@@ -128,7 +128,12 @@ def highlight(text: str, tokens: list[str], *, window: int = 40) -> str | None:
     start = max(0, first.start() - window // 2)
     end = min(len(text), start + window * 2)
     snippet = text[start:end]
-    marked = pattern.sub(lambda m: f"<em>{m.group(0)}</em>", html.escape(snippet))
+    # Escape around the matches, not before matching: a token must not match inside "&amp;".
+    pieces, last = [], 0
+    for found in pattern.finditer(snippet):
+        pieces += [html.escape(snippet[last : found.start()]), f"<em>{html.escape(found.group(0))}</em>"]
+        last = found.end()
+    marked = "".join(pieces) + html.escape(snippet[last:])
     return ("…" if start else "") + marked + ("…" if end < len(text) else "")
 
 

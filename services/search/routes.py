@@ -13,18 +13,25 @@ from shared.errors import NotFound
 from shared.index.documents import indexed_posting
 from shared.web.deps import PostingsIndexDep
 from shared.web.posting_views import PostingPublic, posting_public
-from shared.web.responses import COMMON_ERRORS, error_responses
+from shared.web.responses import COMMON_ERRORS, PARAMETER_ERRORS, error_responses
 
 router = APIRouter(prefix="/v1", tags=["search"], responses=COMMON_ERRORS)
 
 
-@router.get("/postings/search", summary="Search open job postings", responses=error_responses(400))
+@router.get(
+    "/postings/search",
+    summary="Search open job postings",
+    responses={**error_responses(400), **PARAMETER_ERRORS},
+)
 def search_postings(
     postings: PostingsIndexDep,
     q: Annotated[str | None, Query(max_length=200, description="关键词，如 电工、叉车司机 包吃住")] = None,
     region: Annotated[
         str | None,
-        Query(pattern=r"^\d{6}$", description="GB/T 2260 code; a province or city includes all below it"),
+        Query(
+            pattern=r"^[0-9０-９]{6}$",
+            description="GB/T 2260 code (full-width digits too); a province or city includes all below it",
+        ),
     ] = None,
     salary_min: Annotated[
         int | None,
@@ -71,7 +78,11 @@ def search_postings(
     )
 
 
-@router.get("/postings/{posting_id}", summary="One posting, its public view", responses=error_responses(404))
+@router.get(
+    "/postings/{posting_id}",
+    summary="One posting, its public view",
+    responses={**error_responses(404), **PARAMETER_ERRORS},
+)
 def get_posting(posting_id: str, postings: PostingsIndexDep) -> PostingPublic:
     source = postings.get(posting_id)
     if source is None:

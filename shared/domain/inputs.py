@@ -9,6 +9,7 @@ turns an input model into the stored record.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -18,9 +19,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
     StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from shared.domain.credit_code import credit_code_error
 from shared.domain.id_number import id_number_error
@@ -65,11 +71,44 @@ SourceCode = Annotated[
 # No "/": ids appear in URL paths (GET /v1/postings/{id}).
 SourceId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^/\s][^/]{0,127}$"), _USABLE]
 # A plain date is allowed; ``shared.domain.normalise`` reads an expiry date as the end of that day.
-DateOrTime = Annotated[date | datetime, Field(union_mode="left_to_right")]
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME = TypeAdapter(datetime)
+
+
+def _date_or_time(value: Any) -> date | datetime:
+    """A date alone (``2026-11-20``) stays a date; anything else must be a full time.
+
+    Decided by the text, not by trying one type then the other: a time at
+    midnight (``2026-11-20T00:00:00Z``) is a time with its offset, not a date.
+    """
+    if isinstance(value, datetime | date):
+        return value
+    if isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise PydanticCustomError("date_parsing", "invalid date") from None
+    try:
+        return _DATETIME.validate_python(value)
+    except ValidationError:
+        raise PydanticCustomError("datetime_parsing", "invalid time") from None
+
+
+DateOrTime = Annotated[
+    date | datetime,
+    PlainValidator(_date_or_time),
+    WithJsonSchema(
+        {"type": "string", "description": "a date (2026-11-20) or a time (2026-11-20T09:00:00+08:00)"}
+    ),
+]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), _USABLE]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), _USABLE]
 LongText = Annotated[str, StringConstraints(max_length=20000), _USABLE]
-RegionCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
+# Full-width digits (what a Chinese input method types) are read as the digits they are.
+RegionCode = Annotated[
+    str, BeforeValidator(lambda v: unicodedata.normalize("NFKC", v) if isinstance(v, str) else v),
+    StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$"),
+]  # fmt: skip
 
 # The checkers' reason keys, as the Chinese a person reads in the error message.
 _CREDIT_CODE_REASONS = {
@@ -92,7 +131,8 @@ _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 class _In(BaseModel):
     # Unknown fields are ignored, not rejected: partner platforms send extras we do not use.
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    # Infinity and NaN are no one's salary or age: refused as out of range.
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class EmployerIn(_In):
@@ -119,8 +159,9 @@ class LocationIn(_In):
 
 class SalaryIn(_In):
     text: ShortText | None = None
-    min: float | None = Field(default=None, ge=0)
-    max: float | None = Field(default=None, ge=0)
+    # A yearly 100 million is beyond any posting; the bound keeps every period's conversion finite.
+    min: float | None = Field(default=None, ge=0, le=100_000_000)
+    max: float | None = Field(default=None, ge=0, le=100_000_000)
     period: SalaryPeriod | None = None
 
 
@@ -145,8 +186,8 @@ class PostingIn(_In):
     skills: list[Tag] = Field(default_factory=list, max_length=100)
     certificates: list[Tag] = Field(default_factory=list, max_length=100)
     benefits: list[Tag] = Field(default_factory=list, max_length=100)
-    programmes: list[Programme] = Field(default_factory=list)
-    target_provinces: list[RegionCode] = Field(default_factory=list)
+    programmes: list[Programme] = Field(default_factory=list, max_length=10)
+    target_provinces: list[RegionCode] = Field(default_factory=list, max_length=34)
     posted_at: DateOrTime | None = None
     expires_at: DateOrTime | None = None
     status: Literal["open", "closed"] = "open"
@@ -174,7 +215,7 @@ class SeekerIn(_In):
     graduation_year: int | None = Field(default=None, ge=1950, le=2040)
     experience_years: float | None = Field(default=None, ge=0, le=60)
     work_history: LongText = ""
-    groups: list[SeekerGroup] = Field(default_factory=list)
+    groups: list[SeekerGroup] = Field(default_factory=list, max_length=20)
     consent_share_with_partners: bool = False
     status: Literal["seeking", "employed"] = "seeking"
     updated_at: datetime | None = None
@@ -214,6 +255,6 @@ class MatchProfileIn(_In):
     expected_salary_min: float | None = Field(default=None, ge=0, le=1_000_000)
     education: ShortText | None = None
     experience_years: float | None = Field(default=None, ge=0, le=60)
-    groups: list[SeekerGroup] = Field(default_factory=list)
+    groups: list[SeekerGroup] = Field(default_factory=list, max_length=20)
     text: Annotated[str, StringConstraints(max_length=2000), _USABLE] = ""
     """Free words ("想找包吃住的普工") added to the desired-job text."""

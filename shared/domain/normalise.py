@@ -39,11 +39,14 @@ def as_china_time(value: datetime | date | None, *, end_of_day: bool = False) ->
     return value.replace(tzinfo=CHINA_TZ) if value.tzinfo is None else value
 
 
+def not_in_future(value: datetime | None, received_at: datetime, *, field: str, code: str) -> datetime | None:
+    if value is not None and value > received_at + MAX_CLOCK_SKEW:
+        raise FieldProblem(Problem.of(field, code, "时间晚于当前时间"))
+    return value
+
+
 def checked_update_time(value: datetime | None, received_at: datetime) -> datetime | None:
-    updated_at = as_china_time(value)
-    if updated_at is not None and updated_at > received_at + MAX_CLOCK_SKEW:
-        raise FieldProblem(Problem.of("updated_at", "UPDATED_IN_FUTURE", "更新时间晚于当前时间"))
-    return updated_at
+    return not_in_future(as_china_time(value), received_at, field="updated_at", code="UPDATED_IN_FUTURE")
 
 
 def version_of(updated_at: datetime | None, received_at: datetime) -> int:
@@ -76,7 +79,7 @@ def _resolve_region(code: str | None, text: str | None, field: str, warnings: li
     if text:
         region = resolve_location(text)
         if region is None:
-            warnings.append(Problem.of(field, "LOCATION_UNRESOLVED", f"无法识别工作地点「{text}」"))
+            warnings.append(Problem.of(field, "LOCATION_UNRESOLVED", f"无法识别地点「{text}」"))
         return region
     return None
 
@@ -106,7 +109,8 @@ def normalise_posting(item: PostingIn, *, received_at: datetime) -> tuple[Postin
         else parse_salary(None)
     )
     if not salary.parsed:
-        warnings.append(Problem.of("salary", "SALARY_UNPARSED", f"无法解析薪资「{salary.text}」，按原文保留"))
+        said = f"无法解析薪资「{salary.text}」，按原文保留" if salary.text else "未给出可用的薪资金额"
+        warnings.append(Problem.of("salary", "SALARY_UNPARSED", said))
 
     education = parse_education(item.education_min)
     if item.education_min and education is None:
@@ -121,9 +125,12 @@ def normalise_posting(item: PostingIn, *, received_at: datetime) -> tuple[Postin
             raise FieldProblem(
                 Problem.of("target_provinces", "REGION_CODE_UNKNOWN", f"{code} 不是省级行政区划代码")
             )
-        target_provinces.append(province.code)
+        if province.code not in target_provinces:
+            target_provinces.append(province.code)
 
-    given_posted_at = as_china_time(item.posted_at)
+    given_posted_at = not_in_future(
+        as_china_time(item.posted_at), received_at, field="posted_at", code="POSTED_IN_FUTURE"
+    )
     expires_at = as_china_time(item.expires_at, end_of_day=True)
     if expires_at is not None and given_posted_at is not None and expires_at < given_posted_at:
         raise FieldProblem(Problem.of("expires_at", "EXPIRES_BEFORE_POSTED", "截止时间早于发布时间"))
@@ -147,9 +154,9 @@ def normalise_posting(item: PostingIn, *, received_at: datetime) -> tuple[Postin
         salary_negotiable=salary.negotiable,
         education_min=education,
         target_provinces=target_provinces,
-        posted_at=given_posted_at or received_at,
+        posted_at=given_posted_at or received_at.astimezone(CHINA_TZ),
         expires_at=expires_at,
-        updated_at=updated_at or received_at,
+        updated_at=updated_at or received_at.astimezone(CHINA_TZ),
         version=version_of(updated_at, received_at),
         warnings=warnings,
     )
@@ -177,7 +184,7 @@ def normalise_seeker(item: SeekerIn, *, received_at: datetime) -> tuple[SeekerRe
         hukou_region_code=hukou.code if hukou else None,
         desired_region_codes=desired,
         education=education,
-        updated_at=updated_at or received_at,
+        updated_at=updated_at or received_at.astimezone(CHINA_TZ),
         version=version_of(updated_at, received_at),
         warnings=warnings,
     )

@@ -44,8 +44,8 @@ _VALIDATION_CODES: dict[str, tuple[str, str]] = {
     "too_long": ("TOO_MANY_ITEMS", "最多 {max_length} 项"),
     "too_short": ("REQUIRED", "至少 {min_length} 项"),
     "string_pattern_mismatch": ("BAD_FORMAT", "格式不正确"),
-    "literal_error": ("NOT_ALLOWED", "取值应为 {expected} 之一"),
-    "enum": ("NOT_ALLOWED", "取值应为 {expected} 之一"),
+    "literal_error": ("NOT_ALLOWED", "取值应为{expected}之一"),
+    "enum": ("NOT_ALLOWED", "取值应为{expected}之一"),
     "greater_than_equal": ("OUT_OF_RANGE", "不能小于 {ge}"),
     "greater_than": ("OUT_OF_RANGE", "应大于 {gt}"),
     "less_than_equal": ("OUT_OF_RANGE", "不能大于 {le}"),
@@ -75,9 +75,20 @@ _VALIDATION_CODES: dict[str, tuple[str, str]] = {
 _OWN_MESSAGE = ("value_error", "assertion_error")
 
 
+def _chinese_list(expected: Any) -> Any:
+    """pydantic's "'a', 'b' or 'c'" as 「a、b、c」."""
+    if not isinstance(expected, str):
+        return expected
+    items = [item.strip().strip("'") for item in expected.replace(" or ", ", ").split(",")]
+    return "「" + "、".join(item for item in items if item) + "」"
+
+
 def _message(template: str, context: dict[str, Any] | None) -> str:
+    context = dict(context or {})
+    if "expected" in context:
+        context["expected"] = _chinese_list(context["expected"])
     try:
-        return template.format(**(context or {}))
+        return template.format(**context)
     except (KeyError, IndexError):
         return template.split("{", 1)[0].rstrip("，, ") or template
 

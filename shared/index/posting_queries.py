@@ -8,6 +8,7 @@ neither service imports the other (DESIGN.md, "Shape").
 from __future__ import annotations
 
 import time
+import unicodedata
 
 from shared.domain.education import parse_education
 from shared.domain.regions import get_region
@@ -26,7 +27,8 @@ def open_posting_filters(now: float | None = None) -> list[Filter]:
 
 def known_region_code(code: str, field: str) -> str:
     """The current code for ``code`` (renamed codes resolve); 400 UNKNOWN_REGION when there is none."""
-    region = get_region(code)
+    # Full-width digits (what a Chinese input method types) are the digits they are.
+    region = get_region(unicodedata.normalize("NFKC", code))
     if region is None:
         raise BadRequest(f"{field}: 未知的行政区划代码 {code}", code="UNKNOWN_REGION")
     return region.code

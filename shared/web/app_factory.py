@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 
@@ -17,7 +18,8 @@ from shared.adapters.backends import Backends
 from shared.settings import Settings, get_settings
 from shared.web.errors import install_error_handlers
 from shared.web.health import health_router
-from shared.web.middleware import BodyLimitMiddleware, MetricsMiddleware
+from shared.web.json_body import documented_body_schemas
+from shared.web.middleware import BodyLimitMiddleware, EmptyQueryParametersMiddleware, MetricsMiddleware
 from shared.web.responses import ChineseJSONResponse
 from shared.web.service import ServiceSpec, Worker
 
@@ -56,11 +58,18 @@ def create_app(
             log.info("%s stopped", service.title)
 
     app = FastAPI(
-        title=service.title, version="1.0.0", lifespan=lifespan, default_response_class=ChineseJSONResponse
+        title=service.title,
+        version="1.0.0",
+        lifespan=lifespan,
+        default_response_class=ChineseJSONResponse,
+        # /v1/postings/ is not /v1/postings: a 307 to another address (built from the Host header) would
+        # send a DELETE of "id%2F" to the record "id". An unknown path is a 404 in the API's error shape.
+        redirect_slashes=False,
     )
     install_error_handlers(app)
     # Added last is outermost: metrics see every answer, the body limit's 413s included.
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(EmptyQueryParametersMiddleware)
     app.add_middleware(MetricsMiddleware)
 
     def ready(request: Request) -> dict[str, bool]:
@@ -72,4 +81,17 @@ def create_app(
     app.include_router(health_router(ready))
     for router in service.routers:
         app.include_router(router)
+    _document_bodies(app)
     return app
+
+
+def _document_bodies(app: FastAPI) -> None:
+    """Add the schemas of bodies the routes read themselves (``shared.web.json_body``) to the document."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = generate()
+        document.setdefault("components", {}).setdefault("schemas", {}).update(documented_body_schemas())
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

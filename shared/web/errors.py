@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from shared.domain.problems import problems_from_errors
 from shared.errors import BackendUnavailable, JobmatchError
@@ -28,7 +29,18 @@ _STATUS_CODES = {
     429: "TOO_MANY_REQUESTS",
     503: "BACKEND_UNAVAILABLE",
 }
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 _STATUS_MESSAGES = {404: "没有这个地址", 405: "不支持这个请求方法"}
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route takes at this path, found by asking each route (Starlette's public matching)."""
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -51,13 +63,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return ChineseJSONResponse(error_body("VALIDATION_FAILED", "请求参数无效", details), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _STATUS_CODES.get(exc.status_code, "HTTP_ERROR")
         message = _STATUS_MESSAGES.get(exc.status_code, str(exc.detail))
-        # Keep the headers Starlette set (Allow on a 405).
-        return ChineseJSONResponse(
-            error_body(code, message), status_code=exc.status_code, headers=exc.headers
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route whose path matched; a path such as
+            # /v1/postings/search matches several routes, so Allow lists what all of them take.
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return ChineseJSONResponse(error_body(code, message), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

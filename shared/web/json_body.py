@@ -14,6 +14,7 @@ from typing import Any, Literal, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
 
 from shared.domain.problems import problems_from_validation
 from shared.errors import InvalidRequest, UnprocessableBody, UnsupportedMediaType
@@ -62,12 +63,20 @@ def parse_json(text: str) -> Any:
         raise UnprocessableBody(f"JSON 格式错误：{exc.reason}", code="MALFORMED_JSON") from exc
 
 
+def not_a_body(expected: str) -> InvalidRequest:
+    """Valid JSON of the wrong kind (``null``, ``"x"``, ``1``): the same answer on every route."""
+    details = [{"field": "(body)", "code": "WRONG_TYPE", "message": expected}]
+    return InvalidRequest(f"请求体{expected}", details=details)
+
+
 def validated_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
     """A dependency that reads the request's JSON body into ``model``."""
 
     async def read(request: Request) -> M:
         body_format(request)
         data = parse_json(body_text(await request.body()))
+        if not isinstance(data, dict):
+            raise not_a_body("应为 JSON 对象")
         try:
             return model.model_validate(data)
         except ValidationError as exc:
@@ -77,11 +86,30 @@ def validated_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
     return read
 
 
-def body_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The ``openapi_extra`` documenting a body read by ``validated_body`` (FastAPI does not see it)."""
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": model.model_json_schema()}},
-        }
+_DOCUMENTED: dict[str, type[BaseModel]] = {}
+"""Models of bodies FastAPI does not see (read by ``validated_body`` or a batch parser), for ``/openapi.json``."""
+
+
+def body_schema(model: type[BaseModel], *, batch: bool = False) -> dict[str, Any]:
+    """The ``openapi_extra`` documenting a body of ``model`` (``batch``: an array of them, or NDJSON lines)."""
+    _DOCUMENTED[model.__name__] = model
+    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+    if not batch:
+        return {"requestBody": {"required": True, "content": {"application/json": {"schema": ref}}}}
+    ndjson = {"type": "string", "description": f"one {model.__name__} JSON object per line"}
+    content = {
+        "application/json": {"schema": {"anyOf": [{"type": "array", "items": ref}, ref]}},
+        "application/x-ndjson": {"schema": ndjson},
     }
+    return {"requestBody": {"required": True, "content": content}}
+
+
+def documented_body_schemas() -> dict[str, Any]:
+    """Component schemas of every model ``body_schema`` named, and of the models they use."""
+    if not _DOCUMENTED:
+        return {}
+    _, top = models_json_schema(
+        [(model, "validation") for model in _DOCUMENTED.values()], ref_template="#/components/schemas/{model}"
+    )
+    schemas: dict[str, Any] = top.get("$defs", {})
+    return schemas

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,6 +19,28 @@ from shared.web.responses import error_body
 
 REQUESTS = Counter("jobmatch_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("jobmatch_http_request_seconds", "HTTP request latency", ["method", "route"])
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+class EmptyQueryParametersMiddleware:
+    """``?region=&q=电工`` means no region: a kiosk form sends every field, filled or not.
+
+    An empty parameter is dropped before routing, for every route, rather than
+    each optional parameter failing its pattern or type on an empty string.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("query_string"):
+            # latin-1 both ways keeps every byte as it came (percent-escaped or raw UTF-8).
+            raw = scope["query_string"].decode("latin-1")
+            pairs = parse_qsl(raw, keep_blank_values=True, encoding="latin-1")
+            kept = [(name, value) for name, value in pairs if value.strip()]
+            if len(kept) != len(pairs):
+                scope = {**scope, "query_string": urlencode(kept, encoding="latin-1").encode("latin-1")}
+        await self.app(scope, receive, send)
 
 
 class MetricsMiddleware:
@@ -29,21 +52,28 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500  # what the caller gets if the app raises before it answers
+        # 500 if the app raises before it answers; 499 (nginx's "client closed request") if the client left.
+        status = 500
+
+        answered = False
 
         async def record_status(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, answered = message["status"], True
             await send(message)
 
         try:
             await self.app(scope, receive, record_status)
+            if not answered:
+                status = 499
         finally:
-            # The router puts the matched route in the scope; unmatched paths share one label.
+            # The router puts the matched route in the scope; unmatched paths and unknown methods share
+            # one label each, so a scanner cannot grow the number of series.
             route = getattr(scope.get("route"), "path", "unmatched")
-            LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
-            REQUESTS.labels(scope["method"], route, str(status)).inc()
+            method = scope["method"] if scope["method"] in _METHODS else "other"
+            LATENCY.labels(method, route).observe(time.perf_counter() - started)
+            REQUESTS.labels(method, route, str(status)).inc()
 
 
 class BodyLimitMiddleware:

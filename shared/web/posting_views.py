@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from shared.domain.inputs import JobType, Programme
-from shared.domain.records import EmployerRecord, PlaceRecord, PostingRecord, SalaryRecord
+from shared.domain.records import EmployerRecord, PlaceRecord, PostingRecord
 
 
 class EmployerName(BaseModel):
@@ -34,6 +34,11 @@ class SalaryView(BaseModel):
     negotiable: bool
     text: str | None
     """As the employer wrote it."""
+
+
+class SalaryDetail(SalaryView):
+    parsed: bool
+    """Whether the text was understood; when not, min and max are empty and the text is all there is."""
 
 
 class PostingSummary(BaseModel):
@@ -58,7 +63,7 @@ class PostingPublic(BaseModel):
     description: str
     employer: EmployerRecord
     location: PlaceRecord
-    salary: SalaryRecord
+    salary: SalaryDetail
     salary_min: float | None
     salary_max: float | None
     salary_negotiable: bool
@@ -103,4 +108,6 @@ def posting_summary(record: PostingRecord) -> PostingSummary:
 
 
 def posting_public(record: PostingRecord) -> PostingPublic:
-    return PostingPublic.model_validate(record.model_dump(include=set(PostingPublic.model_fields)))
+    # The salary parser's note is a diagnostic for staff (and in English): it stays out.
+    fields = record.model_dump(include=set(PostingPublic.model_fields), exclude={"salary": {"note"}})
+    return PostingPublic.model_validate(fields)

@@ -59,6 +59,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-# What any /v1 route may answer besides its own 2xx.
-COMMON_ERRORS = error_responses(422, 500, 503)
-BODY_ERRORS = error_responses(413, 415)
+# What any /v1 route may answer besides its own 2xx; routes add what their parameters and bodies can cause.
+COMMON_ERRORS = error_responses(500, 503)
+BODY_ERRORS = error_responses(413, 415, 422)
+PARAMETER_ERRORS = error_responses(422)

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shared.errors import UnprocessableBody
 from shared.json_codec import UndecodableJSON, loads
-from shared.web.json_body import BodyFormat, body_text, parse_json
+from shared.web.json_body import BodyFormat, body_text, not_a_body, parse_json
 
 
 @dataclass(frozen=True)
@@ -37,5 +36,5 @@ def parse_batch(body: bytes, body_format: BodyFormat) -> list[Any]:
     if isinstance(parsed, dict):
         return [parsed]
     if not isinstance(parsed, list):
-        raise UnprocessableBody("请求体应为 JSON 数组或对象", code="MALFORMED_JSON")
+        raise not_a_body("应为 JSON 数组或对象")
     return parsed
