@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from typing import Any
 
-# Longer integers stay text: beyond a float's range (1.8e308), and Python refuses to convert past 4300
-# digits. As text, a number field answers OUT_OF_RANGE for them like for any other too-large value.
+# Longer integers are read as Decimal: they are beyond a float's range (1.8e308), and Python refuses to
+# turn more than 4300 digits into an int. A number field then answers OUT_OF_RANGE for them like for any
+# other too-large value, and a text field WRONG_TYPE like for any other number.
 MAX_INT_DIGITS = 300
 
 
@@ -25,8 +27,8 @@ class UndecodableJSON(ValueError):
         self.reason = reason
 
 
-def _int(digits: str) -> int | str:
-    return digits if len(digits.lstrip("-")) > MAX_INT_DIGITS else int(digits)
+def _int(digits: str) -> int | Decimal:
+    return Decimal(digits) if len(digits.lstrip("-")) > MAX_INT_DIGITS else int(digits)
 
 
 def _float(text: str) -> float | str:

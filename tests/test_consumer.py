@@ -127,3 +127,24 @@ def test_a_record_published_under_another_key_is_dead_lettered(log: SqliteEventL
     assert postings.get("test:5") is None and postings.get("test:other") is None
     (dead,) = log.consumer([TOPIC_DLQ], "staff").poll(timeout_s=1)
     assert dead.key == "test:other" and dead.value["stage"] == "validate"
+
+
+def test_values_a_normaliser_never_writes_are_dead_lettered_not_retried(
+    log: SqliteEventLog, tmp_path: Path
+) -> None:
+    postings, seekers = TantivyIndex(POSTINGS, tmp_path / "p"), TantivyIndex(SEEKERS, tmp_path / "s")
+    odd_level = record("6", "电工") | {"education_min": "火星学历"}
+    odd_place = record("7", "焊工")
+    odd_place["location"] = odd_place["location"] | {"region_code": "999999"}
+    log.publish(
+        TOPIC_POSTINGS, [("test:6", odd_level), ("test:7", odd_place), ("test:8", record("8", "厨师"))]
+    )
+    indexer = IndexingConsumer(event_log=log, postings=postings, seekers=seekers, group=GROUP)
+    consumer = log.consumer([TOPIC_POSTINGS], GROUP)
+    assert indexer.run_once(consumer) == 3  # no exception: the batch commits
+    consumer.close()
+    assert postings.get("test:8") is not None
+    letters = {event.key: event.value for event in log.consumer([TOPIC_DLQ], "staff").poll(timeout_s=1)}
+    assert set(letters) == {"test:6", "test:7"}
+    assert letters["test:6"]["details"][0]["field"] == "education_min"
+    assert letters["test:7"]["details"][0]["field"] == "location.region_code"

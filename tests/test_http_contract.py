@@ -98,6 +98,15 @@ def test_numbers_too_long_for_any_field_are_out_of_range(client: TestClient, fie
     assert match.json()["error"]["details"][0]["code"] == "OUT_OF_RANGE"
 
 
+@pytest.mark.parametrize("digits", [30, 400, 5000])
+def test_a_number_where_text_belongs_is_the_wrong_type_however_long(client: TestClient, digits: int) -> None:
+    body = '[{"source":"test","source_id":"t","title":"电工","description":' + "9" * digits + "}]"
+    response = client.post(
+        "/v1/postings", content=body.encode(), headers={"content-type": "application/json"}
+    )
+    assert response.json()["results"][0]["errors"][0]["code"] == "WRONG_TYPE"
+
+
 @pytest.mark.parametrize("path", ["/v1/postings", "/v1/match"])
 def test_malformed_bodies_answer_the_same_codes_on_every_route(client: TestClient, path: str) -> None:
     as_json = {"content-type": "application/json"}
@@ -197,7 +206,10 @@ def test_an_integer_of_5000_digits_rejects_only_its_record(client: TestClient) -
     assert response.status_code == 200, response.text
     results = response.json()["results"]
     assert [r["status"] for r in results] == ["accepted", "rejected"]
-    assert results[1]["errors"][0] == {"field": "headcount", "code": "OUT_OF_RANGE", "message": "数值过大"}
+    assert (results[1]["errors"][0]["field"], results[1]["errors"][0]["code"]) == (
+        "headcount",
+        "OUT_OF_RANGE",
+    )
 
 
 @pytest.mark.parametrize("path", ["/v1/postings", "/v1/seekers"])
@@ -316,6 +328,19 @@ def test_unknown_methods_share_one_metrics_label(client: TestClient) -> None:
     lines = client.get("/metrics").text.splitlines()
     assert not any('method="FROBNICATE"' in line for line in lines)
     assert any('method="other"' in line for line in lines)
+
+
+def test_a_route_asking_for_a_backend_its_service_does_not_declare_fails_loudly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from services.search.routes import router as search_router
+
+    undeclared = ServiceSpec(name="bare", title="bare", routers=(search_router,), needs=frozenset())
+    with TestClient(
+        create_app(undeclared, settings=settings(tmp_path / "data")), raise_server_exceptions=False
+    ) as bare:
+        assert error_code(bare.get("/v1/postings/search")) == (500, "INTERNAL")
+    assert any("BackendNotOpened" in (record.exc_text or "") for record in caplog.records)
 
 
 def _count(client: TestClient, route: str, status: str) -> float:

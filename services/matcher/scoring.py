@@ -11,8 +11,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from shared.domain.education import education_rank
+from shared.domain.education import meets
 from shared.domain.partners import partner_provinces
 from shared.domain.regions import province_of, region_path
 from shared.index.documents import IndexedPosting
@@ -82,11 +83,17 @@ def _occupation(profile: Profile, posting: IndexedPosting) -> tuple[float, str |
     return best, ("岗位对口" if best >= 0.999 else "岗位相近" if best > 0 else None)
 
 
+@lru_cache(maxsize=4096)
+def _item_words(item: str) -> frozenset[str]:
+    """A profile's skill or certificate as words: the same few items meet every candidate of a request."""
+    return frozenset(words_in(item))
+
+
 def _skills(profile: Profile, words: set[str]) -> tuple[float, list[str]]:
     offered = [*profile.skills, *profile.certificates]
     if not offered:
         return 0.0, []
-    matched = [item for item in offered if item in words or set(words_in(item)) & words]
+    matched = [item for item in offered if item in words or _item_words(item) & words]
     reasons = [f"持{c}" for c in profile.certificates if c in matched][:2]
     reasons += [f"会{s}" for s in profile.skills if s in matched][: max(0, 3 - len(reasons))]
     return len(matched) / len(offered), reasons
@@ -102,10 +109,9 @@ def _common_prefix(a: list[str], b: list[str]) -> int:
 
 
 def _location(profile: Profile, posting: IndexedPosting) -> tuple[float, str | None]:
-    code = posting.location.region_code
-    if not code:
-        return 0.3, None
     posting_path = posting.derived.region_path
+    if not posting_path:
+        return 0.3, None
     for desired in profile.desired_region_codes:
         wanted = region_path(desired)
         if wanted and posting_path[: len(wanted)] == wanted:
@@ -124,7 +130,7 @@ def _location(profile: Profile, posting: IndexedPosting) -> tuple[float, str | N
         return (0.6 if profile.willing_to_relocate else 0.3), "同省"
     home_province = province_of(home)
     recruits_here = home_province in posting.target_provinces
-    partners = province_of(code) in partner_provinces(home_province)
+    partners = posting_path[0] in partner_provinces(home_province)
     if recruits_here or partners:
         return (0.5 if profile.willing_to_relocate else 0.15), "跨省劳务协作"
     return (0.25 if profile.willing_to_relocate else 0.0), None
@@ -149,9 +155,7 @@ def _education(profile: Profile, posting: IndexedPosting) -> tuple[float, str | 
         return 1.0, None
     if not profile.education:
         return 0.5, None
-    if education_rank(profile.education) >= education_rank(required):
-        return 1.0, "学历符合"
-    return 0.0, None
+    return (1.0, "学历符合") if meets(profile.education, required) else (0.0, None)
 
 
 def _experience(profile: Profile, posting: IndexedPosting) -> float:

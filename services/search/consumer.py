@@ -4,12 +4,16 @@ Processing a batch is a plain function from events to index writes. Offsets
 are committed only after the index write is durable and visible. The
 consumer tells poison from outage:
 
-- a record that cannot be decoded, does not validate as a stored record, or
-  that the index refuses goes to the dead-letter topic with its position and
-  the reason, and is committed: the stream moves on;
-- an unreachable backend (or any other failure of the batch) leaves the
-  batch uncommitted: the consumer rewinds to the last commit and retries with
-  exponential backoff and jitter (tenacity), keeping its group membership.
+- a record that cannot be decoded, does not validate as a stored record,
+  cannot be made into an index document, or that the index refuses goes to the
+  dead-letter topic with its position and the reason, and is committed: the
+  stream moves on;
+- an unreachable backend leaves the batch uncommitted: the consumer rewinds
+  to the last commit and retries with exponential backoff and jitter
+  (tenacity), keeping its group membership. Any other failure of a whole
+  batch is retried the same way rather than dropped: a defect of ours must not
+  lose accepted records, and /readyz turns unready after 30 s of it so an
+  alert fires.
 """
 
 from __future__ import annotations
@@ -119,7 +123,15 @@ def apply_events(
             if record is None or current_record is None or record.version >= current_record.version:
                 latest[event.key] = (event, record)
         deletes = [key for key, (_, record) in latest.items() if record is None]
-        docs = [topic.to_doc(record) for _, record in latest.values() if record is not None]
+        docs: list[IndexDoc] = []
+        for key, (event, record) in latest.items():
+            if record is None:
+                continue
+            try:
+                docs.append(topic.to_doc(record))
+            except Exception as exc:  # a record that validates but cannot become a document is poison too
+                log.exception("building the index document of %s failed", key)
+                dead.append((key, dead_letter(event, stage="document", error=f"{type(exc).__name__}: {exc}")))
         if deletes:
             index.delete(deletes)
         if docs:

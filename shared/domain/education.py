@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Literal, get_args
 
-EDUCATION_LEVELS: tuple[str, ...] = ("不限", "小学", "初中", "高中", "大专", "本科", "硕士", "博士")
+EducationLevel = Literal["不限", "小学", "初中", "高中", "大专", "本科", "硕士", "博士"]
+EDUCATION_LEVELS: tuple[EducationLevel, ...] = get_args(EducationLevel)
 
-_ALIASES: dict[str, str] = {
+_ALIASES: dict[str, EducationLevel] = {
     "小学": "小学",
     "初中": "初中",
     "初级中学": "初中",
@@ -40,7 +42,7 @@ _ALIASES: dict[str, str] = {
     "博士": "博士",
     "博士后": "博士",
 }
-_ENGLISH_ALIASES: dict[str, str] = {
+_ENGLISH_ALIASES: dict[str, EducationLevel] = {
     "primary school": "小学",
     "elementary school": "小学",
     "junior high": "初中",
@@ -80,7 +82,7 @@ _NO_REQUIREMENT_RE = re.compile(
 _NO_REQUIREMENT_ENGLISH_RE = re.compile(r"\b(?:any|none|no requirement|unlimited)\b")
 
 
-def parse_education(text: str | None) -> str | None:
+def parse_education(text: str | None) -> EducationLevel | None:
     """Canonical label from EDUCATION_LEVELS, or None when the text names no level.
 
     When several levels appear ("大专/本科", "本科及以上，硕士优先") the first one
@@ -89,8 +91,9 @@ def parse_education(text: str | None) -> str | None:
     if not text:
         return None
     normalised = unicodedata.normalize("NFKC", text).strip().lower()
-    if normalised in EDUCATION_LEVELS:
-        return normalised
+    for level in EDUCATION_LEVELS:
+        if normalised == level:
+            return level
     if _NO_REQUIREMENT_RE.search(normalised):
         return "不限"
     level_match = _LEVEL_RE.search(normalised)

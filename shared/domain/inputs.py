@@ -1,4 +1,4 @@
-"""Domain records as clients send them (``*In``) and as the services keep them.
+"""Records as clients send them (``*In``); what is kept is in ``shared.domain.records``.
 
 Input models are lenient where real platforms are messy (salary and location
 as free text or structured) and strict where a wrong value would mislead

@@ -51,11 +51,6 @@ class Event:
     undecodable: str | None = None
     """Why the stored value is not a JSON object (then ``value`` is None): a poison message to dead-letter."""
 
-    @property
-    def position(self) -> str:
-        """Where the event sits in the log, for dead letters and logs: ``topic/partition@offset``."""
-        return f"{self.topic}/{self.partition}@{self.offset}"
-
 
 def decoded_value(raw: bytes | str | None) -> tuple[dict[str, Any] | None, str | None]:
     """An event's value and, when it cannot be read as a JSON object, why: what both adapters deliver."""

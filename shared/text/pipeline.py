@@ -22,7 +22,7 @@ import re
 import threading
 import unicodedata
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -51,6 +51,12 @@ def normalize(text: str) -> str:
     if not unicodedata.is_normalized("NFKC", text):  # most text already is; the check is cheaper
         text = unicodedata.normalize("NFKC", text)
     return " ".join(text.translate(_ASCII_LOWER).split())
+
+
+def _words_of_runs(normalized: str, cut: Callable[[str], list[str]]) -> list[str]:
+    return [
+        word for run in _SEGMENTABLE_RUN.findall(normalized) for word in cut(run) if _WORD_CHAR.search(word)
+    ]
 
 
 class _EngineCuts(Protocol):
@@ -131,21 +137,11 @@ class Segmenter:
 
     def words(self, normalized: str) -> list[str]:
         """Precise-mode words of already-normalised text, punctuation and spaces dropped."""
-        return [
-            word
-            for run in _SEGMENTABLE_RUN.findall(normalized)
-            for word in self._cuts.cut(run)
-            if _WORD_CHAR.search(word)
-        ]
+        return _words_of_runs(normalized, self._cuts.cut)
 
     def search_words(self, normalized: str) -> list[str]:
         """Search-mode words: every precise word preceded by the dictionary words inside it."""
-        return [
-            word
-            for run in _SEGMENTABLE_RUN.findall(normalized)
-            for word in self._cuts.cut_for_search(run)
-            if _WORD_CHAR.search(word)
-        ]
+        return _words_of_runs(normalized, self._cuts.cut_for_search)
 
 
 _lock = threading.Lock()

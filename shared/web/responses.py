@@ -1,7 +1,7 @@
 """The bodies every service answers with besides its own models: errors, and JSON with Chinese as is.
 
 Errors always have the shape ``{"error": {"code", "message", "details"}}``
-(API.md); ``ERROR_RESPONSES`` documents it for every status a route can
+(API.md); ``error_responses`` documents it for every status a route can
 answer, so each operation's OpenAPI document describes its error bodies too.
 """
 
@@ -12,6 +12,7 @@ from typing import Any
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from shared.domain.problems import Problem
 from shared.json_codec import dumps_bytes
 
 
@@ -25,8 +26,9 @@ class ChineseJSONResponse(JSONResponse):
 class ErrorDetail(BaseModel):
     code: str = Field(description="stable: clients branch on it", examples=["UNKNOWN_REGION"])
     message: str = Field(description="for people, in Chinese")
-    details: list[Any] = Field(
-        default_factory=list, description="e.g. one {field, code, message} per invalid field"
+    details: list[Problem | dict[str, Any]] = Field(
+        default_factory=list,
+        description="one {field, code, message} per invalid field; other errors may add facts such as limit_bytes",
     )
 
 
