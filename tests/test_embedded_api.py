@@ -278,3 +278,9 @@ def test_rejected_seekers_reach_the_dead_letter_topic_without_personal_data(clie
     (dead,) = backends.event_log.consumer(["ingest.dlq"], "staff").poll(timeout_s=1)
     assert dead.value["errors"][0]["field"] == "birth_year"
     assert "赵六" not in str(dead.value) and "13700001111" not in str(dead.value)
+    # Nothing of the profile but its identifiers: a dead letter is not erased by a later DELETE.
+    assert dead.value["record"] == {
+        "source": "test",
+        "source_id": "p1",
+        "fields_present": ["birth_year", "name", "phone", "source", "source_id"],
+    }

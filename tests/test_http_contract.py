@@ -178,6 +178,76 @@ def test_a_posting_dated_in_the_future_is_rejected(client: TestClient) -> None:
     assert (error["field"], error["code"]) == ("posted_at", "POSTED_IN_FUTURE")
 
 
+def test_ndjson_lines_end_at_newlines_only(client: TestClient) -> None:
+    lines = [
+        json.dumps(posting("u1", "电工\u2028学徒"), ensure_ascii=False),
+        json.dumps(posting("u2", "焊工")),
+    ]
+    body = "\r\n".join(lines).encode()
+    answer = client.post(
+        "/v1/postings", content=body, headers={"content-type": "application/x-ndjson"}
+    ).json()
+    assert (answer["accepted"], answer["rejected"]) == (2, 0)
+
+
+@pytest.mark.parametrize(("field", "value"), [("posted_at", "20261120"), ("updated_at", "2026-11-20")])
+def test_a_compact_or_plain_date_is_a_day_not_a_count_of_seconds(
+    client: TestClient, field: str, value: str
+) -> None:
+    assert client.post("/v1/postings", json=[posting("d", "电工", **{field: value})]).json()["accepted"] == 1
+    record = wait_for(
+        lambda: (
+            client.get("/v1/postings/test:d").status_code == 200 and client.get("/v1/postings/test:d").json()
+        )
+    )
+    assert record[field].startswith("2026-11-20T00:00:00")
+    (error,) = batch_errors(client, posting("e", "电工", posted_at="1700000000"))
+    assert (error["field"], error["code"]) == ("posted_at", "BAD_FORMAT")
+
+
+def test_a_boolean_is_not_a_number(client: TestClient) -> None:
+    (error,) = batch_errors(client, posting("b", "电工", headcount=True))
+    assert (error["field"], error["code"]) == ("headcount", "WRONG_TYPE")
+    match = client.post("/v1/match", json={"experience_years": True}).json()
+    assert match["error"]["details"][0]["code"] == "WRONG_TYPE"
+
+
+def test_an_unknown_region_has_the_batch_field_code_in_every_answer(client: TestClient) -> None:
+    (batch_error,) = batch_errors(client, posting("r", "电工", region_code="999999", location=None))
+    match = client.post("/v1/match", json={"region_code": "999999"})
+    search = client.get("/v1/postings/search", params={"region": "999999"})
+    for answer in (match, search):
+        assert error_code(answer) == (400, "UNKNOWN_REGION")
+        assert answer.json()["error"]["details"][0]["code"] == batch_error["code"] == "REGION_CODE_UNKNOWN"
+
+
+def test_facets_none_asks_for_no_facets(client: TestClient) -> None:
+    assert client.get("/v1/postings/search", params={"facets": "none"}).json()["facets"] == {}
+    assert set(client.get("/v1/postings/search", params={"facets": ""}).json()["facets"]) == {
+        "region",
+        "job_type",
+        "education",
+        "salary",
+    }
+
+
+def test_a_skill_given_many_times_is_one_reason(client: TestClient) -> None:
+    client.post("/v1/postings", json=[posting("plc", "电气工程师", skills=["PLC"])])
+    wait_for(lambda: client.get("/v1/postings/test:plc").status_code == 200)
+    (match,) = client.post("/v1/match", json={"skills": ["PLC", "plc", "ＰＬＣ", *["PLC"] * 50]}).json()[
+        "matches"
+    ]
+    assert match["explain"]["reasons"].count("会PLC") == 1
+
+
+def test_a_delete_of_an_id_no_record_can_have_writes_nothing(client: TestClient) -> None:
+    for bad in ("a:" + "b" * 1000, "a:b%00", "%E6%9C%89:x", "a: b"):
+        assert error_code(client.delete(f"/v1/seekers/{bad}")) == (404, "SEEKER_NOT_FOUND"), bad
+    backends = client.app.state.backends  # type: ignore[attr-defined]
+    tombstones = backends.event_log.consumer(["seekers"], "audit").poll(timeout_s=0.5)
+    assert tombstones == []
+
+
 def test_lists_have_bounds(client: TestClient) -> None:
     (error,) = batch_errors(client, posting("many", "电工", target_provinces=["110000"] * 35))
     assert (error["field"], error["code"]) == ("target_provinces", "TOO_MANY_ITEMS")

@@ -16,7 +16,7 @@ from services.ingest.formats.json_batch import UnparseableLine
 from services.ingest.models import BatchResponse, RecordResult
 from shared.domain.inputs import PostingIn, SeekerIn
 from shared.domain.normalise import normalise_posting, normalise_seeker, record_id
-from shared.domain.personal import without_personal_data
+from shared.domain.personal import dead_letter_copy
 from shared.domain.problems import FieldProblem, Problem, problems_from_validation
 from shared.domain.records import StoredRecord
 from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS, TOPIC_SEEKERS, EventLog
@@ -87,7 +87,7 @@ def ingest_batch(
                 "kind": kind,
                 "index": index,
                 "errors": [problem.model_dump() for problem in result.errors or []],
-                "record": without_personal_data(raw) if isinstance(raw, dict) else None,
+                "record": dead_letter_copy(kind, raw) if isinstance(raw, dict) else None,
                 "received_at": received_at.isoformat(),
             }
             rejected.append((result.id or f"{kind}#{index}", dead))

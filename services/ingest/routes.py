@@ -9,8 +9,9 @@ from pydantic import BaseModel
 from services.ingest.batch import TOPICS, Kind, ingest_batch
 from services.ingest.formats.json_batch import parse_batch
 from services.ingest.models import BatchResponse, DeleteResponse
-from shared.domain.inputs import PostingIn, SeekerIn
+from shared.domain.inputs import PostingIn, SeekerIn, is_record_id
 from shared.domain.normalise import now_utc
+from shared.domain.problems import shown
 from shared.errors import BadRequest, NotFound
 from shared.ports.event_log import EventLog
 from shared.ports.search_index import SearchIndex
@@ -56,14 +57,15 @@ _add_batch_route("seekers", SeekerIn, "Submit a batch of seeker profiles")
 def _delete(
     kind: Kind, record_id: str, *, index: SearchIndex, event_log: EventLog, not_found: str
 ) -> DeleteResponse:
-    if ":" not in record_id:
-        raise NotFound(f"{record_id} 不存在（id 应为 source:source_id）", code=not_found)
+    if not is_record_id(record_id):
+        # Nothing can have been stored under it, so no tombstone is written either.
+        raise NotFound(f"{shown(record_id)} 不存在（id 应为 source:source_id）", code=not_found)
     # The tombstone is written whether or not the record is indexed yet: a record accepted a moment ago
     # and still on its way to the index is erased too, so an erasure request is never lost.
     indexed = index.get(record_id) is not None
     event_log.publish(TOPICS[kind], [(record_id, None)])
     if not indexed:
-        raise NotFound(f"{record_id} 不存在（若刚提交尚未索引，也已一并删除）", code=not_found)
+        raise NotFound(f"{shown(record_id)} 不存在（若刚提交尚未索引，也已一并删除）", code=not_found)
     return DeleteResponse(id=record_id, status="deleted")
 
 

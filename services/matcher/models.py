@@ -22,7 +22,7 @@ class Match(BaseModel):
 
 
 class MatchResponse(BaseModel):
-    total: int
+    total: int = Field(description="how many matches this answer holds (at most `limit`)")
     warnings: list[Problem] = Field(description="what was typed but could not be used")
     matches: list[Match]
 

@@ -17,7 +17,7 @@ from shared.domain.education import meets
 from shared.domain.partners import partner_provinces
 from shared.domain.regions import province_of, region_path
 from shared.index.documents import IndexedPosting
-from shared.text.pipeline import group_matches, query_groups, words_in
+from shared.text.pipeline import group_matches, normalize, query_groups, words_in
 
 WEIGHTS = {
     "occupation": 30.0,
@@ -89,13 +89,22 @@ def _item_words(item: str) -> frozenset[str]:
     return frozenset(words_in(item))
 
 
+def _distinct(items: Sequence[str]) -> list[str]:
+    """Items once each, as first written: PLC, plc and ＰＬＣ are one skill."""
+    first: dict[str, str] = {}
+    for item in items:
+        first.setdefault(normalize(item), item)
+    return list(first.values())
+
+
 def _skills(profile: Profile, words: set[str]) -> tuple[float, list[str]]:
-    offered = [*profile.skills, *profile.certificates]
+    skills, certificates = _distinct(profile.skills), _distinct(profile.certificates)
+    offered = [*skills, *certificates]
     if not offered:
         return 0.0, []
     matched = [item for item in offered if item in words or _item_words(item) & words]
-    reasons = [f"持{c}" for c in profile.certificates if c in matched][:2]
-    reasons += [f"会{s}" for s in profile.skills if s in matched][: max(0, 3 - len(reasons))]
+    reasons = [f"持{c}" for c in certificates if c in matched][:2]
+    reasons += [f"会{s}" for s in skills if s in matched][: max(0, 3 - len(reasons))]
     return len(matched) / len(offered), reasons
 
 

@@ -29,7 +29,7 @@ from prometheus_client import Counter
 from pydantic import ValidationError
 from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception_type, wait_exponential_jitter
 
-from shared.domain.personal import without_personal_data
+from shared.domain.personal import dead_letter_copy
 from shared.domain.problems import problems_from_validation
 from shared.domain.records import PostingRecord, SeekerRecord
 from shared.errors import BackendUnavailable
@@ -64,7 +64,7 @@ TOPIC_NAMES = [topic.name for topic in _TOPICS]
 
 def dead_letter(event: Event, *, stage: str, error: str, details: list[Any] | None = None) -> dict[str, Any]:
     """What staff need to find and fix a record: where it sits in the log and why it failed."""
-    record = without_personal_data(event.value) if event.value is not None else None
+    record = dead_letter_copy(event.topic, event.value) if event.value is not None else None
     return {
         "kind": event.topic,
         "stage": stage,

@@ -10,6 +10,7 @@ from typing import Literal
 
 from services.search.models import FacetBucket, PostingHit
 from shared.domain.education import education_rank
+from shared.domain.problems import shown
 from shared.domain.regions import get_region
 from shared.errors import BadRequest
 from shared.index.documents import IndexedPosting
@@ -103,7 +104,7 @@ def build_posting_request(
         sort = SortBy(PostingField.SALARY_TOP, descending=True)
     unknown = [name for name in params.facets if name not in FACETS]
     if unknown:
-        raise BadRequest(f"未知的分面 {', '.join(unknown)}", code="UNKNOWN_FACET")
+        raise BadRequest(f"未知的分面 {shown(', '.join(unknown))}", code="UNKNOWN_FACET")
     request = SearchRequest(
         text=text,
         filters=tuple(filters),

@@ -51,7 +51,12 @@ def search_postings(
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 10,
     facets: Annotated[
-        str, Query(description="comma-separated: region,job_type,education,salary; empty for none")
+        str,
+        Query(
+            max_length=200,
+            description="comma-separated: region,job_type,education,salary; `none` for none "
+            "(an empty value means not given, so all four)",
+        ),
     ] = "region,job_type,education,salary",
 ) -> SearchResponse:
     params = PostingSearch(
@@ -65,7 +70,7 @@ def search_postings(
         sort=sort,
         page=page,
         size=size,
-        facets=tuple(name.strip() for name in facets.split(",") if name.strip()),
+        facets=() if facets.strip() == "none" else tuple(n.strip() for n in facets.split(",") if n.strip()),
     )
     request, tokens = build_posting_request(params)
     result = postings.search(request)

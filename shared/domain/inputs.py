@@ -70,8 +70,36 @@ SourceCode = Annotated[
 ]
 # No "/": ids appear in URL paths (GET /v1/postings/{id}).
 SourceId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^/\s][^/]{0,127}$"), _USABLE]
+
+
+_SOURCE_CODE: TypeAdapter[str] = TypeAdapter(SourceCode)
+_SOURCE_ID: TypeAdapter[str] = TypeAdapter(SourceId)
+
+
+def is_record_id(value: str) -> bool:
+    """Whether ``value`` is a ``source:source_id`` that a record sent with those fields could have."""
+    source, colon, source_id = value.partition(":")
+    try:
+        _SOURCE_CODE.validate_python(source)
+        _SOURCE_ID.validate_python(source_id)
+    except ValidationError:
+        return False
+    return bool(colon) and source == source.strip() and source_id == source_id.strip()
+
+
 # A plain date is allowed; ``shared.domain.normalise`` reads an expiry date as the end of that day.
+def _not_a_boolean(value: Any) -> Any:
+    # JSON's true is not the number 1: a sender that puts a boolean in a number field has mixed up fields.
+    if isinstance(value, bool):
+        raise PydanticCustomError("float_type", "not a number")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_a_boolean)]
+Count = Annotated[int, BeforeValidator(_not_a_boolean)]
+
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_COMPACT_DATE = re.compile(r"(19|20)\d{6}")
 _DATETIME = TypeAdapter(datetime)
 
 
@@ -83,11 +111,17 @@ def _date_or_time(value: Any) -> date | datetime:
     """
     if isinstance(value, datetime | date):
         return value
-    if isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()):
+    if isinstance(value, bool):
+        raise PydanticCustomError("datetime_parsing", "invalid time")
+    text = value.strip() if isinstance(value, str) else None
+    if text is not None and (_DATE_ONLY.fullmatch(text) or _COMPACT_DATE.fullmatch(text)):
         try:
-            return date.fromisoformat(value.strip())
+            return date.fromisoformat(text)  # 2026-11-20 and 20261120 alike
         except ValueError:
             raise PydanticCustomError("date_parsing", "invalid date") from None
+    if text is not None and text.isdigit():
+        # Digits alone are no time: pydantic would read "20261120" as seconds since 1970.
+        raise PydanticCustomError("datetime_parsing", "invalid time")
     try:
         return _DATETIME.validate_python(value)
     except ValidationError:
@@ -160,8 +194,8 @@ class LocationIn(_In):
 class SalaryIn(_In):
     text: ShortText | None = None
     # A yearly 100 million is beyond any posting; the bound keeps every period's conversion finite.
-    min: float | None = Field(default=None, ge=0, le=100_000_000)
-    max: float | None = Field(default=None, ge=0, le=100_000_000)
+    min: Number | None = Field(default=None, ge=0, le=100_000_000)
+    max: Number | None = Field(default=None, ge=0, le=100_000_000)
     period: SalaryPeriod | None = None
 
 
@@ -176,12 +210,16 @@ class PostingIn(_In):
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _USABLE]
     description: LongText = ""
     employer: EmployerIn = Field(default_factory=EmployerIn)
-    location: Annotated[LocationIn | None, BeforeValidator(_text_as_object)] = None
+    location: Annotated[
+        LocationIn | None, BeforeValidator(_text_as_object, json_schema_input_type=str | LocationIn | None)
+    ] = None
     region_code: RegionCode | None = None
-    salary: Annotated[SalaryIn | None, BeforeValidator(_text_as_object)] = None
+    salary: Annotated[
+        SalaryIn | None, BeforeValidator(_text_as_object, json_schema_input_type=str | SalaryIn | None)
+    ] = None
     education_min: ShortText | None = None
-    experience_min_years: float | None = Field(default=None, ge=0, le=60)
-    headcount: int | None = Field(default=None, ge=1, le=100000)
+    experience_min_years: Number | None = Field(default=None, ge=0, le=60)
+    headcount: Count | None = Field(default=None, ge=1, le=100000)
     job_type: JobType | None = None
     skills: list[Tag] = Field(default_factory=list, max_length=100)
     certificates: list[Tag] = Field(default_factory=list, max_length=100)
@@ -191,7 +229,7 @@ class PostingIn(_In):
     posted_at: DateOrTime | None = None
     expires_at: DateOrTime | None = None
     status: Literal["open", "closed"] = "open"
-    updated_at: datetime | None = None
+    updated_at: DateOrTime | None = None
 
 
 class SeekerIn(_In):
@@ -200,25 +238,25 @@ class SeekerIn(_In):
     name: ShortText | None = None
     id_number: Text | None = None
     phone: Text | None = None
-    birth_year: int | None = Field(default=None, ge=1940, le=2020)
+    birth_year: Count | None = Field(default=None, ge=1940, le=2020)
     region_code: RegionCode | None = None
     location: ShortText | None = None
     hukou_region_code: RegionCode | None = None
     desired_titles: list[Tag] = Field(default_factory=list, max_length=20)
     desired_region_codes: list[RegionCode] = Field(default_factory=list, max_length=50)
     willing_to_relocate: bool = False
-    expected_salary_min: float | None = Field(default=None, ge=0, le=1_000_000)
+    expected_salary_min: Number | None = Field(default=None, ge=0, le=1_000_000)
     skills: list[Tag] = Field(default_factory=list, max_length=100)
     certificates: list[Tag] = Field(default_factory=list, max_length=100)
     education: ShortText | None = None
     major: ShortText | None = None
-    graduation_year: int | None = Field(default=None, ge=1950, le=2040)
-    experience_years: float | None = Field(default=None, ge=0, le=60)
+    graduation_year: Count | None = Field(default=None, ge=1950, le=2040)
+    experience_years: Number | None = Field(default=None, ge=0, le=60)
     work_history: LongText = ""
     groups: list[SeekerGroup] = Field(default_factory=list, max_length=20)
     consent_share_with_partners: bool = False
     status: Literal["seeking", "employed"] = "seeking"
-    updated_at: datetime | None = None
+    updated_at: DateOrTime | None = None
 
     @field_validator("id_number")
     @classmethod
@@ -252,9 +290,9 @@ class MatchProfileIn(_In):
     location: ShortText | None = None
     desired_region_codes: list[RegionCode] = Field(default_factory=list, max_length=50)
     willing_to_relocate: bool = False
-    expected_salary_min: float | None = Field(default=None, ge=0, le=1_000_000)
+    expected_salary_min: Number | None = Field(default=None, ge=0, le=1_000_000)
     education: ShortText | None = None
-    experience_years: float | None = Field(default=None, ge=0, le=60)
+    experience_years: Number | None = Field(default=None, ge=0, le=60)
     groups: list[SeekerGroup] = Field(default_factory=list, max_length=20)
     text: Annotated[str, StringConstraints(max_length=2000), _USABLE] = ""
     """Free words ("想找包吃住的普工") added to the desired-job text."""

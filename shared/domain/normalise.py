@@ -45,7 +45,7 @@ def not_in_future(value: datetime | None, received_at: datetime, *, field: str, 
     return value
 
 
-def checked_update_time(value: datetime | None, received_at: datetime) -> datetime | None:
+def checked_update_time(value: datetime | date | None, received_at: datetime) -> datetime | None:
     return not_in_future(as_china_time(value), received_at, field="updated_at", code="UPDATED_IN_FUTURE")
 
 

@@ -14,6 +14,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
 
+def shown(text: str, limit: int = 40) -> str:
+    """What a message may echo of a caller's text: enough to recognise it, never all of a long input."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 class Problem(BaseModel):
     """One thing wrong (an error) or imprecise (a warning) about one field."""
 
@@ -53,6 +58,7 @@ _VALIDATION_CODES: dict[str, tuple[str, str]] = {
     "finite_number": ("OUT_OF_RANGE", "应为有限的数"),
     "int_parsing_size": ("OUT_OF_RANGE", "数值过大"),
     "string_type": ("WRONG_TYPE", "应为文本"),
+    "string_unicode": ("INVALID", "含有无法保存的字符（单独的代理项）"),
     "int_type": ("WRONG_TYPE", "应为整数"),
     "int_parsing": ("WRONG_TYPE", "应为整数"),
     "int_from_float": ("WRONG_TYPE", "应为整数"),

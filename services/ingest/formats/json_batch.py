@@ -24,7 +24,11 @@ def parse_batch(body: bytes, body_format: BodyFormat) -> list[Any]:
     text = body_text(body)
     if body_format == "ndjson":
         items: list[Any] = []
-        for number, line in enumerate(text.splitlines(), start=1):
+        # Lines end at \n only (a \r before it is dropped): str.splitlines would also split at U+2028 and
+        # others, which JSON allows unescaped inside a string.
+        newline = "\n" if "\n" in text or "\r" not in text else "\r"  # a file with old-Mac line ends
+        for number, line in enumerate(text.split(newline), start=1):
+            line = line.removesuffix("\r")
             if not line.strip():
                 continue
             try:
