@@ -203,17 +203,26 @@ class SqliteEventLog:
         return {topic: found.get(topic, 0) for topic in topics}
 
     def _read_after(self, positions: dict[str, int], max_records: int) -> tuple[list[Event], int]:
-        """Events at or after each topic's position in append order, and the generation they were read at."""
-        where = " OR ".join('(topic = ? AND "offset" >= ?)' for _ in positions)
-        params: list[Any] = [item for pair in positions.items() for item in pair]
+        """Events at or after each topic's position in append order, and the generation they were read at.
+
+        One range read per topic on its (topic, offset) index, merged by append order: the cost is
+        that of the rows returned, however large the unread backlog (one query with an OR of the
+        topics would read and sort the whole backlog on every poll).
+        """
+        rows: list[tuple[int, str, int, str, Any]] = []
         with self._connection() as conn:
             generation = self._generation
-            rows = conn.execute(
-                f'SELECT topic, "offset", key, value FROM events WHERE {where} ORDER BY seq LIMIT ?',
-                (*params, max_records),
-            ).fetchall()
+            for topic, offset in positions.items():
+                rows += conn.execute(
+                    'SELECT seq, topic, "offset", key, value FROM events'
+                    ' WHERE topic = ? AND "offset" >= ? ORDER BY "offset" LIMIT ?',
+                    (topic, offset, max_records),
+                ).fetchall()
+        # Within a topic offsets follow append order, so the first max_records by seq are the answer.
+        rows.sort(key=lambda row: row[0])
         events = [
-            Event(topic, PARTITION, offset, key, *decoded_value(value)) for topic, offset, key, value in rows
+            Event(topic, PARTITION, offset, key, *decoded_value(value))
+            for _, topic, offset, key, value in rows[:max_records]
         ]
         return events, generation
 
