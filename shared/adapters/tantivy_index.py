@@ -86,13 +86,20 @@ def _stored_source(doc: tantivy.Document) -> dict[str, Any]:
 
 
 class TantivyIndex:
-    def __init__(self, schema: IndexSchema, path: Path) -> None:
+    def __init__(self, schema: IndexSchema, path: Path, *, read_only: bool = False) -> None:
+        """``read_only``: search an index another process writes (tantivy allows one writer, many readers)."""
         self.schema = schema
         path.mkdir(parents=True, exist_ok=True)
         self._tschema = _build_schema(schema)
         self._index = tantivy.Index(self._tschema, path=str(path), reuse=True)
-        self._writer = self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+        self._writer = None if read_only else self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
         self._write_lock = threading.Lock()
+
+    @property
+    def _writable(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            raise RuntimeError("this index was opened read-only")
+        return self._writer
 
     # --- writes ------------------------------------------------------------
 
@@ -110,20 +117,20 @@ class TantivyIndex:
                     if stored is not None and doc.version < stored:
                         outcomes.append(WriteOutcome(doc.id, "stale"))
                         continue
-                    self._writer.delete_documents_by_term(ID_FIELD, doc.id)
-                    self._writer.add_document(self._to_tantivy(doc))
+                    self._writable.delete_documents_by_term(ID_FIELD, doc.id)
+                    self._writable.add_document(self._to_tantivy(doc))
                     written[doc.id] = doc.version
                     outcomes.append(WriteOutcome(doc.id, "created" if stored is None else "updated"))
                 except (ValueError, TypeError) as exc:
                     outcomes.append(WriteOutcome(doc.id, "error", str(exc)))
-            self._writer.commit()
+            self._writable.commit()
         return outcomes
 
     def delete(self, ids: Sequence[str]) -> None:
         with self._write_lock:
             for doc_id in ids:
-                self._writer.delete_documents_by_term(ID_FIELD, doc_id)
-            self._writer.commit()
+                self._writable.delete_documents_by_term(ID_FIELD, doc_id)
+            self._writable.commit()
 
     def _stored_version(self, searcher: tantivy.Searcher, doc_id: str) -> int | None:
         found = searcher.search(
@@ -339,4 +346,5 @@ class TantivyIndex:
 
     def close(self) -> None:
         with self._write_lock:
-            self._writer.wait_merging_threads()
+            if self._writer is not None:
+                self._writer.wait_merging_threads()

@@ -1,0 +1,361 @@
+"""The embedded shape measured as its users meet it: a real process on loopback, driven over HTTP.
+
+    ./dev bench [--postings N] [--json PATH] [--clients 1,16] [--seconds S]
+
+Starts ``jobmatch embedded`` on a free port with an empty data directory, then:
+
+- ingest: the demo generator's N postings (and N/10 seekers) POSTed in
+  batches; postings/s from the first POST until the last one is searchable;
+- freshness: one posting at a time, accepted → found by GET, p50/p95;
+- search: a fixed mix of kiosk queries (trades, trade + place, filters,
+  facets, newest first) drawn Zipf-like, at each client count, from a
+  separate driver process (asyncio + httpx); and the same queries straight
+  against the index in this process (a read-only tantivy reader), so the
+  API's cost is a ratio;
+- match: an ad-hoc profile and a stored seeker, p50/p95;
+- memory: the server's RSS after the queries; segmentation: rjieba against
+  stock jieba on the test corpus.
+
+Writes the figures as JSON (``--json``) and prints them as a markdown table
+with the machine's description. A benchmark, not a test: it asserts only that
+what it measures happened (every posting became searchable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from benchmarks.bench_text import CORPUS_PATH, chars_per_second
+from services.search.query import PostingSearch, build_posting_request
+from shared.adapters.tantivy_index import TantivyIndex
+from shared.demo.generator import OCCUPATIONS, PLACES, generate_postings, generate_seekers
+from shared.index.fields import POSTINGS
+from shared.text.pipeline import Segmenter
+
+BATCH = 1000
+FRESHNESS_ROUNDS = 20
+MATCH_RUNS = 30
+QUERY_MIX_SIZE = 240
+
+
+# --- the query mix ------------------------------------------------------------------------
+
+
+def query_mix(seed: int = 7) -> list[dict[str, Any]]:
+    """Distinct kiosk searches, most common first: what people type at a job fair, with its filters."""
+    rng = random.Random(seed)
+    trades = list(dict.fromkeys(v for o in OCCUPATIONS for v in (o.title, *o.variants[:2])))
+    places = list(dict.fromkeys(p.short for p in PLACES))
+    queries: list[dict[str, Any]] = []
+    for trade in trades:
+        queries.append({"q": trade})
+    for trade in trades[:40]:
+        queries.append({"q": f"{rng.choice(places)} {trade}"})
+        queries.append({"q": trade, "region": "410000", "salary_min": rng.choice((3000, 4000, 5000, 6000))})
+    for trade in trades[:20]:
+        queries.append({"q": trade, "sort": "newest", "job_type": "全职"})
+        queries.append({"q": trade, "education": rng.choice(("初中", "高中", "大专"))})
+    queries += [{"sort": "newest"}, {"region": "410100"}, {"salary_min": 5000}, {"job_type": "兼职"}]
+    distinct = list({json.dumps(q, ensure_ascii=False, sort_keys=True): q for q in queries}.values())
+    return distinct[:QUERY_MIX_SIZE]
+
+
+def zipf_draws(count: int, size: int, seed: int) -> list[int]:
+    """Indexes into the mix, the k-th most common drawn with weight 1/k, as kiosk traffic is."""
+    weights = [1 / (rank + 1) for rank in range(size)]
+    return random.Random(seed).choices(range(size), weights=weights, k=count)
+
+
+# --- the driver (runs in its own process) ---------------------------------------------------
+
+
+async def _drive(url: str, clients: int, seconds: float, seed: int) -> dict[str, Any]:
+    mix = query_mix()
+    draws = zipf_draws(200_000, len(mix), seed)
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
+
+        async def worker(offset: int) -> None:
+            nonlocal errors
+            position = offset
+            while time.perf_counter() < deadline:
+                params = mix[draws[position % len(draws)]]
+                position += clients
+                started = time.perf_counter()
+                response = await client.get("/v1/postings/search", params=params)
+                latencies.append(time.perf_counter() - started)
+                errors += response.status_code != 200
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(n) for n in range(clients)))
+        elapsed = time.perf_counter() - started
+    return {"requests": len(latencies), "errors": errors, "seconds": elapsed, "latencies": latencies}
+
+
+def run_driver(url: str, clients: int, seconds: float) -> dict[str, Any]:
+    """The load from a separate process, so the driver's own Python does not share the server's cores' GIL."""
+    command = [sys.executable, __file__, "--drive", url, "--clients", str(clients), "--seconds", str(seconds)]
+    finished = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPO_ROOT)
+    return json.loads(finished.stdout)
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until(probe: Callable[[], bool], timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not probe():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"benchmark: {what} did not happen within {timeout_s:.0f} s")
+        time.sleep(0.01)
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def machine() -> str:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    memory_kib = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in line
+    )
+    return f"{os.cpu_count()} cores ({model}), {memory_kib / 1024 / 1024:.0f} GiB, Python {platform.python_version()}"
+
+
+# --- the measurements -----------------------------------------------------------------------
+
+
+class EmbeddedServer:
+    def __init__(self, data_dir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data_dir = data_dir
+        env = {**os.environ, "JOBMATCH_DATA_DIR": str(data_dir), "JOBMATCH_PORT": str(self.port)}
+        env.pop("JOBMATCH_DEMO_DATA", None)
+        self.log = (data_dir.parent / "server.log").open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "embedded", "--port", str(self.port)],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def ready(self) -> bool:
+        if self.process.poll() is not None:
+            raise SystemExit(f"benchmark: the server exited; see {self.log.name}")
+        try:
+            return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.log.close()
+
+
+def measure_ingest(
+    client: httpx.Client, postings: list[dict[str, Any]], seekers: list[dict[str, Any]]
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    accepted = 0
+    for offset in range(0, len(postings), BATCH):
+        answer = client.post("/v1/postings", json=postings[offset : offset + BATCH]).json()
+        accepted += answer["accepted"]
+    accepted_s = time.perf_counter() - started
+    last = postings[-1]
+    last_id = f"{last['source']}:{last['source_id']}"
+    # One SQLite partition, consumed in order: when the last posting is searchable, all before it are.
+    wait_until(
+        lambda: client.get(f"/v1/postings/{last_id}").status_code == 200, 3600, "indexing every posting"
+    )
+    searchable_s = time.perf_counter() - started
+    for offset in range(0, len(seekers), BATCH):
+        client.post("/v1/seekers", json=seekers[offset : offset + BATCH])
+    return {
+        "accepted": accepted,
+        "accepted_per_s": round(accepted / accepted_s),
+        "ingest_per_s": round(len(postings) / searchable_s),
+    }
+
+
+def measure_freshness(client: httpx.Client) -> dict[str, Any]:
+    samples = []
+    for round_no in range(FRESHNESS_ROUNDS):
+        record = {
+            "source": "bench",
+            "source_id": f"fresh-{round_no}",
+            "title": "叉车司机",
+            "location": "郑州",
+        }
+        path = f"/v1/postings/bench:fresh-{round_no}"
+        started = time.perf_counter()
+        client.post("/v1/postings", json=[record])
+        wait_until(lambda path=path: client.get(path).status_code == 200, 60, "freshness")
+        samples.append(time.perf_counter() - started)
+    return {
+        "freshness_p50_ms": ms(statistics.median(samples)),
+        "freshness_p95_ms": ms(percentile(samples, 0.95)),
+    }
+
+
+def measure_raw(data_dir: Path, runs: int) -> list[float]:
+    """The same queries as the driver's, straight against the index: what the API adds is the rest."""
+    index = TantivyIndex(POSTINGS, data_dir / "index" / "postings", read_only=True)
+    index.refresh()
+    mix = query_mix()
+    requests = [build_posting_request(PostingSearch(**params))[0] for params in mix]  # type: ignore[arg-type]
+    samples = []
+    for position in zipf_draws(runs, len(mix), seed=11):
+        started = time.perf_counter()
+        index.search(requests[position])
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def measure_match(client: httpx.Client, seeker_id: str) -> dict[str, Any]:
+    profile = {
+        "desired_titles": ["电工"],
+        "certificates": ["电工证"],
+        "location": "郑州",
+        "expected_salary_min": 5000,
+    }
+    adhoc, stored = [], []
+    for _ in range(MATCH_RUNS):
+        started = time.perf_counter()
+        client.post("/v1/match", json=profile)
+        adhoc.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        client.get(f"/v1/seekers/{seeker_id}/matches")
+        stored.append(time.perf_counter() - started)
+    return {
+        "match_p50_ms": ms(statistics.median(adhoc)),
+        "match_p95_ms": ms(percentile(adhoc, 0.95)),
+        "stored_match_p95_ms": ms(percentile(stored, 0.95)),
+    }
+
+
+def segmentation_ratio() -> float:
+    documents = CORPUS_PATH.read_text(encoding="utf-8").splitlines() * 5
+    fast, _ = chars_per_second(Segmenter("rjieba"), documents)
+    reference, _ = chars_per_second(Segmenter("jieba"), documents)
+    return round(fast / reference, 1)
+
+
+def run(postings_count: int, clients: list[int], seconds: float) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    postings = generate_postings(postings_count, seed=7, now=now)
+    seekers = generate_seekers(max(1, postings_count // 10), seed=7, now=now)
+    with tempfile.TemporaryDirectory(prefix="jobmatch-bench-") as tmp:
+        server = EmbeddedServer(Path(tmp) / "data")
+        try:
+            wait_until(server.ready, 120, "the server answering /readyz")
+            with httpx.Client(base_url=server.url, timeout=120) as client:
+                figures: dict[str, Any] = {"postings": postings_count}
+                figures |= measure_ingest(client, postings, seekers)
+                figures |= measure_freshness(client)
+                for count in clients:
+                    load = run_driver(server.url, count, seconds)
+                    latencies = load["latencies"]
+                    figures[f"search_p50_ms_c{count}"] = ms(statistics.median(latencies))
+                    figures[f"search_p95_ms_c{count}"] = ms(percentile(latencies, 0.95))
+                    figures[f"search_p99_ms_c{count}"] = ms(percentile(latencies, 0.99))
+                    figures[f"search_rps_c{count}"] = round(load["requests"] / load["seconds"])
+                    figures[f"search_errors_c{count}"] = load["errors"]
+                raw = measure_raw(server.data_dir, runs=2000)
+                figures["raw_search_p50_ms"] = ms(statistics.median(raw))
+                if f"search_p50_ms_c{clients[0]}" in figures and clients[0] == 1:
+                    figures["api_over_raw_p50"] = round(
+                        figures["search_p50_ms_c1"] / figures["raw_search_p50_ms"], 2
+                    )
+                first_seeker = seekers[0]
+                figures |= measure_match(client, f"{first_seeker['source']}:{first_seeker['source_id']}")
+                figures["suggest_p95_ms"] = None  # no suggest endpoint yet
+                figures["rss_mib"] = rss_mib(server.process.pid)
+        finally:
+            server.stop()
+    figures["segment_ratio_vs_jieba"] = segmentation_ratio()
+    return figures
+
+
+def markdown(figures: dict[str, Any]) -> str:
+    rows = "\n".join(f"| {key} | {value} |" for key, value in figures.items())
+    return f"Embedded shape on {machine()}\n\n| figure | value |\n|---|---|\n{rows}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postings", type=int, default=10_000)
+    parser.add_argument("--clients", default="1,16", help="comma-separated concurrent search clients")
+    parser.add_argument("--seconds", type=float, default=5.0, help="of search load at each client count")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--drive", metavar="URL", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.drive:
+        result = asyncio.run(_drive(args.drive, int(args.clients), args.seconds, seed=int(args.clients)))
+        print(json.dumps(result))
+        return
+    clients = [int(count) for count in args.clients.split(",") if count.strip()]
+    figures = {"embedded": run(args.postings, clients, args.seconds), "distributed": None}
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(markdown(figures["embedded"]))
+
+
+if __name__ == "__main__":
+    main()
