@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> None:
         port=port,
         log_level="info",
         log_config=None,
+        access_log=settings.access_log,
         timeout_graceful_shutdown=20,
     )
 

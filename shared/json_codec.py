@@ -13,6 +13,8 @@ import math
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 # Longer integers are read as Decimal: they are beyond a float's range (1.8e308), and Python refuses to
 # turn more than 4300 digits into an int. A number field then answers OUT_OF_RANGE for them like for any
 # other too-large value, and a text field WRONG_TYPE like for any other number.
@@ -58,18 +60,22 @@ def decode_bytes(raw: bytes) -> str:
         raise UndecodableJSON(f"第 {exc.start + 1} 个字节不是有效的 UTF-8") from exc
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON with Chinese as is; falls back to \\u escapes for text UTF-8 cannot carry."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=str)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False, default=str)
-    return text
-
-
 def dumps_bytes(value: Any) -> bytes:
-    return dumps(value).encode("utf-8")
+    """Compact UTF-8 JSON with Chinese as is (orjson: several times faster than the standard library).
+
+    What orjson refuses (a lone surrogate, which UTF-8 cannot carry; an integer beyond 64 bits) is
+    written by the standard library with \\u escapes instead, so every value can be answered.
+    """
+    try:
+        return orjson.dumps(value, default=str)
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(
+            value, ensure_ascii=True, separators=(",", ":"), allow_nan=False, default=str
+        ).encode()
+
+
+def dumps(value: Any) -> str:
+    return dumps_bytes(value).decode("utf-8")
 
 
 def loads_object(raw: bytes | str) -> dict[str, Any]:
