@@ -12,15 +12,16 @@ survives a restart.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
 import tantivy
 
+from shared.json_codec import dumps_bytes
 from shared.ports.search_index import (
     Alternative,
     AnyOf,
@@ -82,7 +83,7 @@ def _stored_source(doc: tantivy.Document) -> dict[str, Any]:
     stored = doc.get_first(SOURCE_FIELD)
     if not isinstance(stored, bytes):
         raise TypeError(f"document has no stored record: {doc.get_first(ID_FIELD)!r}")
-    return json.loads(stored)
+    return orjson.loads(stored)
 
 
 class TantivyIndex:
@@ -144,7 +145,7 @@ class TantivyIndex:
         out = tantivy.Document()
         out.add_text(ID_FIELD, doc.id)
         out.add_integer(VERSION_FIELD, int(doc.version))
-        out.add_bytes(SOURCE_FIELD, json.dumps(doc.source, ensure_ascii=False).encode())
+        out.add_bytes(SOURCE_FIELD, dumps_bytes(doc.source))
         for name, value in doc.fields.items():
             kind = self.schema.fields.get(name)
             if kind is None or value is None:

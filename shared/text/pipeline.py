@@ -43,7 +43,6 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 # input: they treat punctuation inside a run differently, and it is dropped anyway.
 # "+" and "#" stay so that c++ and c# remain whole.
 _SEGMENTABLE_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fffa-z0-9+#]+")
-_WORD_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fffa-z0-9]")
 
 
 def normalize(text: str) -> str:
@@ -54,9 +53,10 @@ def normalize(text: str) -> str:
 
 
 def _words_of_runs(normalized: str, cut: Callable[[str], list[str]]) -> list[str]:
-    return [
-        word for run in _SEGMENTABLE_RUN.findall(normalized) for word in cut(run) if _WORD_CHAR.search(word)
-    ]
+    # A run holds only word characters and "+"/"#", so a word without a word character is one made of
+    # "+" and "#" alone: stripping them is the same test as searching for a word character, at a
+    # fraction of the cost (this runs for every word of every document).
+    return [word for run in _SEGMENTABLE_RUN.findall(normalized) for word in cut(run) if word.strip("+#")]
 
 
 class _EngineCuts(Protocol):
