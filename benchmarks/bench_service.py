@@ -29,8 +29,6 @@ import json
 import os
 import platform
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,6 +50,7 @@ from shared.adapters.tantivy_index import TantivyIndex
 from shared.demo.generator import OCCUPATIONS, PLACES, generate_postings, generate_seekers
 from shared.index.fields import POSTINGS
 from shared.text.pipeline import Segmenter
+from tests.helpers import Service
 
 BATCH = 1000
 FRESHNESS_ROUNDS = 20
@@ -135,12 +134,6 @@ def ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def wait_until(probe: Callable[[], bool], timeout_s: float, what: str) -> None:
     deadline = time.monotonic() + timeout_s
     while not probe():
@@ -172,40 +165,6 @@ def machine() -> str:
 
 
 # --- the measurements -----------------------------------------------------------------------
-
-
-class EmbeddedServer:
-    def __init__(self, data_dir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.data_dir = data_dir
-        env = {**os.environ, "JOBMATCH_DATA_DIR": str(data_dir), "JOBMATCH_PORT": str(self.port)}
-        env.pop("JOBMATCH_DEMO_DATA", None)
-        self.log = (data_dir.parent / "server.log").open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "embedded", "--port", str(self.port)],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def ready(self) -> bool:
-        if self.process.poll() is not None:
-            raise SystemExit(f"benchmark: the server exited; see {self.log.name}")
-        try:
-            return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
-            self.log.close()
 
 
 def measure_ingest(
@@ -301,7 +260,10 @@ def run(postings_count: int, clients: list[int], seconds: float) -> dict[str, An
     postings = generate_postings(postings_count, seed=7, now=now)
     seekers = generate_seekers(max(1, postings_count // 10), seed=7, now=now)
     with tempfile.TemporaryDirectory(prefix="jobmatch-bench-") as tmp:
-        server = EmbeddedServer(Path(tmp) / "data")
+        data_dir = Path(tmp) / "data"
+        env = {key: value for key, value in os.environ.items() if key != "JOBMATCH_DEMO_DATA"}
+        # The same way the end-to-end tests start a service: the CLI in a process of its own.
+        server = Service("embedded", {**env, "JOBMATCH_DATA_DIR": str(data_dir)}, Path(tmp))
         try:
             wait_until(server.ready, 120, "the server answering /readyz")
             with httpx.Client(base_url=server.url, timeout=120) as client:
@@ -316,7 +278,7 @@ def run(postings_count: int, clients: list[int], seconds: float) -> dict[str, An
                     figures[f"search_p99_ms_c{count}"] = ms(percentile(latencies, 0.99))
                     figures[f"search_rps_c{count}"] = round(load["requests"] / load["seconds"])
                     figures[f"search_errors_c{count}"] = load["errors"]
-                raw = measure_raw(server.data_dir, runs=2000)
+                raw = measure_raw(data_dir, runs=2000)
                 figures["raw_search_p50_ms"] = ms(statistics.median(raw))
                 if f"search_p50_ms_c{clients[0]}" in figures and clients[0] == 1:
                     figures["api_over_raw_p50"] = round(

@@ -11,9 +11,9 @@ from typing import Literal
 from services.search.models import FacetBucket, PostingHit
 from shared.domain.education import education_rank
 from shared.domain.problems import shown
+from shared.domain.records import PostingRecord
 from shared.domain.regions import get_region
 from shared.errors import BadRequest
-from shared.index.documents import IndexedPosting
 from shared.index.fields import PostingField
 from shared.index.posting_queries import (
     POSTING_TEXT_FIELDS,
@@ -138,7 +138,7 @@ def highlight(text: str, tokens: list[str], *, window: int = 40) -> str | None:
     return ("…" if start else "") + marked + ("…" if end < len(text) else "")
 
 
-def posting_hit(posting: IndexedPosting, score: float, tokens: list[str]) -> PostingHit:
+def posting_hit(posting: PostingRecord, score: float, tokens: list[str]) -> PostingHit:
     highlights = {}
     for field, text in (("title", posting.title), ("description", posting.description)):
         marked = highlight(text, tokens)

@@ -10,7 +10,7 @@ from services.search.models import SearchResponse
 from services.search.query import PostingSearch, SortOrder, build_posting_request, facet_buckets, posting_hit
 from shared.domain.inputs import JobType, Programme
 from shared.errors import NotFound
-from shared.index.documents import indexed_posting
+from shared.index.documents import stored_posting
 from shared.web.deps import PostingsIndexDep
 from shared.web.posting_views import PostingPublic, posting_public
 from shared.web.responses import COMMON_ERRORS, PARAMETER_ERRORS, error_responses
@@ -78,7 +78,7 @@ def search_postings(
         total=result.total,
         page=page,
         size=size,
-        hits=[posting_hit(indexed_posting(hit.source), hit.score, tokens) for hit in result.hits],
+        hits=[posting_hit(stored_posting(hit.source), hit.score, tokens) for hit in result.hits],
         facets=facet_buckets(result.facets),
     )
 
@@ -92,4 +92,4 @@ def get_posting(posting_id: str, postings: PostingsIndexDep) -> PostingPublic:
     source = postings.get(posting_id)
     if source is None:
         raise NotFound(f"岗位 {posting_id} 不存在", code="POSTING_NOT_FOUND")
-    return posting_public(indexed_posting(source))
+    return posting_public(stored_posting(source))

@@ -87,7 +87,6 @@ def is_record_id(value: str) -> bool:
     return bool(colon) and source == source.strip() and source_id == source_id.strip()
 
 
-# A plain date is allowed; ``shared.domain.normalise`` reads an expiry date as the end of that day.
 def _not_a_boolean(value: Any) -> Any:
     # JSON's true is not the number 1: a sender that puts a boolean in a number field has mixed up fields.
     if isinstance(value, bool):
@@ -128,6 +127,7 @@ def _date_or_time(value: Any) -> date | datetime:
         raise PydanticCustomError("datetime_parsing", "invalid time") from None
 
 
+# A plain date is allowed; ``shared.domain.normalise`` reads an expiry date as the end of that day.
 DateOrTime = Annotated[
     date | datetime,
     PlainValidator(_date_or_time),

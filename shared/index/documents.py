@@ -95,20 +95,14 @@ def posting_doc(record: PostingRecord) -> IndexDoc:
     employer = index_tokens(
         _joined(" ".join(record.benefits), record.employer.name, record.employer.industry)
     )
-    code, path = record.location.region_code, derived.region_path
-    title, description, skills, certificates = (
-        tokens.title,
-        tokens.description,
-        tokens.skills,
-        tokens.certificates,
-    )
+    path = derived.region_path
     expires_at = int(record.expires_at.timestamp()) if record.expires_at else NEVER_EXPIRES
     fields: dict[str, Any] = {
-        PostingField.TITLE: " ".join(title),
-        PostingField.BODY: " ".join([*description, *skills, *certificates, *employer]),
+        PostingField.TITLE: " ".join(tokens.title),
+        PostingField.BODY: " ".join([*tokens.description, *tokens.skills, *tokens.certificates, *employer]),
         PostingField.PLACE: index_text(place_names(record.location)),
         PostingField.REGION_PATH: path,
-        PostingField.REGION_CODE: code,
+        PostingField.REGION_CODE: record.location.region_code,
         PostingField.CITY_CODE: _city_code(path),
         PostingField.TARGET_PROVINCES: record.target_provinces,
         PostingField.JOB_TYPE: record.job_type,
@@ -137,8 +131,17 @@ def indexed_posting(source: dict[str, Any]) -> IndexedPosting:
     """
     if "derived" in source:
         return IndexedPosting.model_validate(source)
-    record = PostingRecord.model_validate(source)
+    record = stored_posting(source)
     return IndexedPosting(**dict(record), derived=_PostingTokens.of(record).derived(record))
+
+
+def stored_posting(source: dict[str, Any]) -> PostingRecord:
+    """The record of a posting the index handed back, without what indexing derived.
+
+    What search answers and the public view read: validating the derived words
+    (every token of the description) would be work for nothing on every hit.
+    """
+    return PostingRecord.model_validate({key: value for key, value in source.items() if key != "derived"})
 
 
 def seeker_doc(record: SeekerRecord) -> IndexDoc:

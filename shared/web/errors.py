@@ -12,6 +12,7 @@ from starlette.routing import Match
 
 from shared.domain.problems import problems_from_errors
 from shared.errors import BackendUnavailable, JobmatchError
+from shared.web.middleware import HTTP_METHODS
 from shared.web.responses import ChineseJSONResponse, error_body
 
 log = logging.getLogger(__name__)
@@ -29,14 +30,13 @@ _STATUS_CODES = {
     429: "TOO_MANY_REQUESTS",
     503: "BACKEND_UNAVAILABLE",
 }
-_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 _STATUS_MESSAGES = {404: "没有这个地址", 405: "不支持这个请求方法"}
 
 
 def allowed_methods(request: Request) -> list[str]:
     """The methods some route takes at this path, found by asking each route (Starlette's public matching)."""
     allowed = []
-    for method in _METHODS:
+    for method in HTTP_METHODS:
         scope = {**request.scope, "method": method}
         if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
             allowed.append(method)

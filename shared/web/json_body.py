@@ -16,7 +16,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from shared.domain.problems import problems_from_validation
+from shared.domain.problems import Problem, problems_from_validation
 from shared.errors import InvalidRequest, UnprocessableBody, UnsupportedMediaType
 from shared.json_codec import UndecodableJSON, decode_bytes, loads
 
@@ -65,7 +65,7 @@ def parse_json(text: str) -> Any:
 
 def not_a_body(expected: str) -> InvalidRequest:
     """Valid JSON of the wrong kind (``null``, ``"x"``, ``1``): the same answer on every route."""
-    details = [{"field": "(body)", "code": "WRONG_TYPE", "message": expected}]
+    details = [Problem.of("(body)", "WRONG_TYPE", expected).model_dump()]
     return InvalidRequest(f"请求体{expected}", details=details)
 
 

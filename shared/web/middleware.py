@@ -1,4 +1,4 @@
-"""Pure ASGI middleware every service runs: request metrics, and the body-size limit.
+"""Pure ASGI middleware every service runs: request metrics, empty query parameters, the body-size limit.
 
 Pure ASGI rather than ``@app.middleware("http")``: it sees a request that
 ends in an unhandled exception (so a 500 is counted in /metrics), and it
@@ -19,7 +19,8 @@ from shared.web.responses import error_body
 
 REQUESTS = Counter("jobmatch_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("jobmatch_http_request_seconds", "HTTP request latency", ["method", "route"])
-_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+"""The standard methods: metrics label any other as "other"; a 405's Allow is found among them."""
 
 
 class EmptyQueryParametersMiddleware:
@@ -54,7 +55,6 @@ class MetricsMiddleware:
         started = time.perf_counter()
         # 500 if the app raises before it answers; 499 (nginx's "client closed request") if the client left.
         status = 500
-
         answered = False
 
         async def record_status(message: Message) -> None:
@@ -71,7 +71,7 @@ class MetricsMiddleware:
             # The router puts the matched route in the scope; unmatched paths and unknown methods share
             # one label each, so a scanner cannot grow the number of series.
             route = getattr(scope.get("route"), "path", "unmatched")
-            method = scope["method"] if scope["method"] in _METHODS else "other"
+            method = scope["method"] if scope["method"] in HTTP_METHODS else "other"
             LATENCY.labels(method, route).observe(time.perf_counter() - started)
             REQUESTS.labels(method, route, str(status)).inc()
 
