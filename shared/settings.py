@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     """One log line per request (uvicorn's access log): off by default, /metrics counts requests; it cost
     about 5 % of a search's time in the profile."""
 
+    response_cache_entries: int = Field(default=2048, ge=0)
+    """Answers of cacheable searches kept per process (0: no cache); see shared/web/response_cache.py."""
+    response_cache_ttl_s: float = Field(default=5.0, gt=0, le=300)
+    """How long a kept answer may be reused while the index does not change: the bound on how late an
+    expired posting drops out of a cached answer."""
+
     # Embedded shape: load the demo data set on first start (empty event log).
     demo_data: bool = False
     demo_seed: int = 20161

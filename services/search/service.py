@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.search.consumer import IndexingConsumer
 from services.search.routes import router
 from shared.adapters.backends import Backend, Backends
-from shared.web.service import ServiceSpec, WorkerSpec
+from shared.web.service import CachedRoute, ServiceSpec, WorkerSpec
 
 
 def indexing_consumer(backends: Backends) -> IndexingConsumer:
@@ -23,4 +23,5 @@ SEARCH = ServiceSpec(
     routers=(router,),
     needs=frozenset({Backend.EVENT_LOG, Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX}),
     workers=(WorkerSpec("indexing_consumer", indexing_consumer),),
+    cached_routes=(CachedRoute("/v1/postings/search", Backend.POSTINGS_INDEX),),
 )

@@ -92,6 +92,13 @@ class Backends:
     def seekers(self) -> SearchIndex:
         return _required(self._seekers, Backend.SEEKERS_INDEX)
 
+    def index(self, which: Backend) -> SearchIndex:
+        if which == Backend.SEEKERS_INDEX:
+            return self.seekers
+        if which == Backend.POSTINGS_INDEX:
+            return self.postings
+        raise ValueError(f"{which} is not an index")
+
     def _opened(self) -> dict[str, EventLog | SearchIndex]:
         pairs = (
             (Backend.EVENT_LOG, self._event_log),

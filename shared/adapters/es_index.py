@@ -273,6 +273,10 @@ class ElasticsearchIndex:
         with backend_errors():
             self._client.indices.refresh(index=self.alias)
 
+    def generation(self) -> None:
+        # Several search replicas write and refresh the index; none can tell cheaply what changed.
+        return None
+
     def ping(self) -> bool:
         """True when the index answers and its primary shard is assigned."""
         # Cluster health rather than ``client.ping()``: the root endpoint that

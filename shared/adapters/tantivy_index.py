@@ -7,7 +7,11 @@ arrives already segmented by ``shared.text.pipeline``.
 
 One writer per index lives as long as the adapter (tantivy allows one per
 directory); every ``upsert``/``delete`` commits, so an accepted write
-survives a restart.
+survives a restart. Other processes open the same directory read-only: each
+read first compares the index's ``meta.json`` (which every commit replaces)
+with the one its searcher was loaded at and reloads when it changed, so a
+commit is visible to every process on its next read, and the file's identity
+is the index's generation (what the response cache keys on).
 """
 
 from __future__ import annotations
@@ -93,8 +97,15 @@ class TantivyIndex:
         path.mkdir(parents=True, exist_ok=True)
         self._tschema = _build_schema(schema)
         self._index = tantivy.Index(self._tschema, path=str(path), reuse=True)
+        # Reloads happen here, on a changed meta.json, not on tantivy's own file watcher (it polls
+        # every 500 ms: too late for a kiosk that searches right after a push).
+        self._index.config_reader(reload_policy="Manual", num_warmers=0)
+        self._meta = path / "meta.json"
+        self._loaded_at: tuple[int, int, int] | None = None
+        self._reload_lock = threading.Lock()
         self._writer = None if read_only else self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
         self._write_lock = threading.Lock()
+        self._reload()
 
     @property
     def _writable(self) -> tantivy.IndexWriter:
@@ -107,8 +118,7 @@ class TantivyIndex:
     def upsert(self, docs: Sequence[IndexDoc]) -> list[WriteOutcome]:
         outcomes: list[WriteOutcome] = []
         with self._write_lock:
-            self._index.reload()
-            searcher = self._index.searcher()
+            searcher = self._searcher()
             written: dict[str, int] = {}
             for doc in docs:
                 try:
@@ -164,7 +174,7 @@ class TantivyIndex:
     # --- reads -------------------------------------------------------------
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
-        searcher = self._index.searcher()
+        searcher = self._searcher()
         found = searcher.search(
             tantivy.Query.term_query(self._tschema, ID_FIELD, doc_id), limit=1, count=False
         )
@@ -173,11 +183,11 @@ class TantivyIndex:
         return self._source(searcher, found.hits[0][1])
 
     def count(self, filters: Sequence[Filter] = ()) -> int:
-        return _match_count(self._index.searcher().search(self._filtered(None, filters), limit=1, count=True))
+        return _match_count(self._searcher().search(self._filtered(None, filters), limit=1, count=True))
 
     def search(self, request: SearchRequest) -> SearchResult:
         query = self._filtered(request.text, request.filters)
-        searcher = self._index.searcher()
+        searcher = self._searcher()
         order_by: str | None = None
         descending = True
         if request.sort is not None:
@@ -340,7 +350,33 @@ class TantivyIndex:
     # --- lifecycle -----------------------------------------------------------
 
     def refresh(self) -> None:
-        self._index.reload()
+        self._reload()
+
+    def generation(self) -> tuple[int, int, int] | None:
+        self._searcher()
+        return self._loaded_at
+
+    def _meta_identity(self) -> tuple[int, int, int] | None:
+        try:
+            meta = self._meta.stat()
+        except FileNotFoundError:
+            return None
+        # A commit writes a new file and renames it over the old one: a new inode, or at least a new
+        # modification time or size.
+        return meta.st_ino, meta.st_mtime_ns, meta.st_size
+
+    def _reload(self) -> None:
+        with self._reload_lock:
+            # Read the identity first: a commit landing during the reload is then seen again next time.
+            identity = self._meta_identity()
+            self._index.reload()
+            self._loaded_at = identity
+
+    def _searcher(self) -> tantivy.Searcher:
+        """A searcher that sees every commit made before this call, by this process or another."""
+        if self._meta_identity() != self._loaded_at:
+            self._reload()
+        return self._index.searcher()
 
     def ping(self) -> bool:
         return True

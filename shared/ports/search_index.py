@@ -8,7 +8,7 @@ same tokens. The same contract tests run against both.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -185,6 +185,11 @@ class SearchIndex(Protocol):
 
     def refresh(self) -> None:
         """Make every finished write visible to searches."""
+        ...
+
+    def generation(self) -> Hashable | None:
+        """A value that changes whenever what searches see may have changed; None when the adapter cannot
+        tell cheaply (then nothing caches its answers)."""
         ...
 
     def ping(self) -> bool: ...

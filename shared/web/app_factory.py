@@ -14,12 +14,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 
-from shared.adapters.backends import Backends
+from shared.adapters.backends import Backend, Backends
 from shared.settings import Settings, get_settings
 from shared.web.errors import install_error_handlers
 from shared.web.health import health_router
 from shared.web.json_body import documented_body_schemas
 from shared.web.middleware import BodyLimitMiddleware, EmptyQueryParametersMiddleware, MetricsMiddleware
+from shared.web.response_cache import Generation, ResponseCacheMiddleware
 from shared.web.responses import ChineseJSONResponse
 from shared.web.service import ServiceSpec, Worker
 
@@ -67,8 +68,15 @@ def create_app(
         redirect_slashes=False,
     )
     install_error_handlers(app)
-    # Added last is outermost: metrics see every answer, the body limit's 413s included.
+    # Added last is outermost: metrics see every answer, the body limit's 413s and cached answers included.
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    if service.cached_routes and settings.response_cache_entries:
+        app.add_middleware(
+            ResponseCacheMiddleware,
+            routes={route.path: _generation_of(route.reads) for route in service.cached_routes},
+            max_entries=settings.response_cache_entries,
+            ttl_s=settings.response_cache_ttl_s,
+        )
     app.add_middleware(EmptyQueryParametersMiddleware)
     app.add_middleware(MetricsMiddleware)
 
@@ -83,6 +91,13 @@ def create_app(
         app.include_router(router)
     _document_bodies(app)
     return app
+
+
+def _generation_of(index: Backend) -> Generation:
+    def generation(scope: Any) -> Any:
+        return scope["app"].state.backends.index(index).generation()
+
+    return generation
 
 
 def _document_bodies(app: FastAPI) -> None:

@@ -37,6 +37,14 @@ class WorkerSpec:
 
 
 @dataclass(frozen=True)
+class CachedRoute:
+    """A GET route whose answer depends only on its query string and one index (and the clock, briefly)."""
+
+    path: str
+    reads: Backend
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     name: str
     title: str
@@ -45,6 +53,8 @@ class ServiceSpec:
     workers: tuple[WorkerSpec, ...] = ()
     on_start: tuple[Callable[[Backends], None], ...] = field(default=())
     """Run once after the workers start (the embedded shape loads its demo data here)."""
+    cached_routes: tuple[CachedRoute, ...] = ()
+    """Answers kept by the response cache (``shared.web.response_cache``)."""
 
 
 def combined(
@@ -62,4 +72,5 @@ def combined(
         needs=frozenset().union(*(service.needs for service in services)),
         workers=tuple(worker for service in services for worker in service.workers),
         on_start=tuple(hook for service in services for hook in service.on_start) + on_start,
+        cached_routes=tuple(route for service in services for route in service.cached_routes),
     )
