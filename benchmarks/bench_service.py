@@ -14,7 +14,8 @@ Starts ``jobmatch embedded`` on a free port with an empty data directory, then:
   against the index in this process (a read-only tantivy reader), so the
   API's cost is a ratio;
 - match: an ad-hoc profile and a stored seeker, p50/p95;
-- memory: the server's RSS after the queries; segmentation: rjieba against
+- memory: the server's processes' proportional set size after the queries (summed), and disk per
+  100k postings; segmentation: rjieba against
   stock jieba on the test corpus.
 
 Writes the figures as JSON (``--json``) and prints them as a markdown table
@@ -176,11 +177,27 @@ def wait_until(probe: Callable[[], bool], timeout_s: float, what: str) -> None:
         time.sleep(0.01)
 
 
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return float("nan")
+def process_tree(pid: int) -> list[int]:
+    """The server and its worker processes."""
+    found = [pid]
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        found += process_tree(int(child))
+    return found
+
+
+def memory_mib(pid: int) -> float:
+    """The proportional set size of the server's processes, summed: pages they share (the index's
+    mapped files, the interpreter) count once in all, not once per process as summed RSS would."""
+    total_kib = 0
+    for member in process_tree(pid):
+        for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                total_kib += int(line.split()[1])
+    return round(total_kib / 1024, 1)
+
+
+def disk_mib(data_dir: Path) -> float:
+    return round(sum(f.stat().st_size for f in data_dir.rglob("*") if f.is_file()) / 1024 / 1024, 1)
 
 
 def machine() -> str:
@@ -289,13 +306,15 @@ def segmentation_ratio() -> float:
     return round(fast / reference, 1)
 
 
-def run(postings_count: int, clients: list[int], seconds: float) -> dict[str, Any]:
+def run(postings_count: int, clients: list[int], seconds: float, workers: int | None) -> dict[str, Any]:
     now = datetime.now(UTC)
     postings = generate_postings(postings_count, seed=7, now=now)
     seekers = generate_seekers(max(1, postings_count // 10), seed=7, now=now)
     with tempfile.TemporaryDirectory(prefix="jobmatch-bench-") as tmp:
         data_dir = Path(tmp) / "data"
         env = {key: value for key, value in os.environ.items() if key != "JOBMATCH_DEMO_DATA"}
+        if workers is not None:
+            env["JOBMATCH_WORKERS"] = str(workers)
         # The same way the end-to-end tests start a service: the CLI in a process of its own.
         server = Service("embedded", {**env, "JOBMATCH_DATA_DIR": str(data_dir)}, Path(tmp))
         try:
@@ -303,6 +322,7 @@ def run(postings_count: int, clients: list[int], seconds: float) -> dict[str, An
             with httpx.Client(base_url=server.url, timeout=120) as client:
                 figures: dict[str, Any] = {"postings": postings_count}
                 figures |= measure_ingest(client, postings, seekers)
+                figures["disk_mib_per_100k"] = round(disk_mib(data_dir) * 100_000 / postings_count, 1)
                 figures |= measure_freshness(client)
                 figures |= search_figures(server.url, clients, seconds)
                 raw = measure_raw(data_dir, runs=2000)
@@ -315,7 +335,8 @@ def run(postings_count: int, clients: list[int], seconds: float) -> dict[str, An
                 first_seeker = seekers[0]
                 figures |= measure_match(client, f"{first_seeker['source']}:{first_seeker['source_id']}")
                 figures["suggest_p95_ms"] = None  # no suggest endpoint yet
-                figures["rss_mib"] = rss_mib(server.process.pid)
+                figures["rss_mib"] = memory_mib(server.process.pid)
+                figures["processes"] = len(process_tree(server.process.pid))
         finally:
             server.stop()
     figures["segment_ratio_vs_jieba"] = segmentation_ratio()
@@ -333,6 +354,7 @@ def main() -> None:
     parser.add_argument("--clients", default="1,16,64", help="comma-separated concurrent search clients")
     parser.add_argument("--seconds", type=float, default=5.0, help="of search load at each client count")
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--workers", type=int, help="the server's worker processes (default: its own)")
     parser.add_argument("--drive", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--no-cache", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -345,7 +367,7 @@ def main() -> None:
         print(json.dumps(result))
         return
     clients = [int(count) for count in args.clients.split(",") if count.strip()]
-    figures = {"embedded": run(args.postings, clients, args.seconds), "distributed": None}
+    figures = {"embedded": run(args.postings, clients, args.seconds, args.workers), "distributed": None}
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

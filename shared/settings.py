@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     port: int = 8000
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_batch_records: int = Field(default=5000, ge=1)
+    workers: int = Field(default=0, ge=0, le=32)
+    """Worker processes serving requests on one port; 0: one per core (at most 4) for the embedded shape,
+    1 for a single service (scale those by replicas). In the embedded shape one process writes the indexes
+    and the others read them (shared/adapters/writer_lock.py)."""
     access_log: bool = False
     """One log line per request (uvicorn's access log): off by default, /metrics counts requests; it cost
     about 5 % of a search's time in the profile."""

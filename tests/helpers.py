@@ -101,6 +101,12 @@ class Service:
         except httpx.HTTPError:
             return False
 
+    def kill(self) -> None:
+        """kill -9, as a crash or an operator would."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+        self._log.close()
+
     def stop(self) -> str:
         """SIGTERM, then the log line the lifespan writes after the consumer drained and backends closed."""
         self.process.send_signal(signal.SIGTERM)

@@ -98,11 +98,11 @@ def stops_a_worker(service: str) -> bool:
 
 
 def graceful_shutdown_seconds() -> float:
-    for node in ast.walk(ast.parse(CLI_SOURCE.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.keyword) and node.arg == "timeout_graceful_shutdown":
-            assert isinstance(node.value, ast.Constant)
-            return float(node.value.value)
-    raise AssertionError("services/cli.py no longer passes timeout_graceful_shutdown to uvicorn")
+    source = CLI_SOURCE.read_text(encoding="utf-8")
+    assert '"timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_S' in source, (
+        "the CLI no longer passes it to uvicorn"
+    )
+    return float(module_constant(CLI_SOURCE, "GRACEFUL_SHUTDOWN_S"))
 
 
 def module_constant(path: Path, name: str) -> Any:

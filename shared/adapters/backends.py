@@ -32,14 +32,15 @@ class BackendNotOpened(RuntimeError):
     """A route asked for a backend its service does not declare: a programming error, caught by tests."""
 
 
-def open_search_index(settings: Settings, schema: IndexSchema) -> SearchIndex:
+def open_search_index(settings: Settings, schema: IndexSchema, *, read_only: bool = False) -> SearchIndex:
+    """``read_only``: a tantivy index another process of this data directory writes (``writer_lock``)."""
     if settings.index_backend == "elasticsearch":
         from shared.adapters.es_index import open_elasticsearch_index
 
         return open_elasticsearch_index(schema, url=settings.elasticsearch_url, prefix=settings.index_prefix)
     from shared.adapters.tantivy_index import TantivyIndex
 
-    return TantivyIndex(schema, settings.data_dir / "index" / schema.name)
+    return TantivyIndex(schema, settings.data_dir / "index" / schema.name, read_only=read_only)
 
 
 def open_event_log(settings: Settings) -> EventLog:
@@ -65,16 +66,16 @@ class Backends:
     _seekers: SearchIndex | None = None
 
     @classmethod
-    def open(cls, settings: Settings, needs: frozenset[Backend]) -> Backends:
+    def open(cls, settings: Settings, needs: frozenset[Backend], *, read_only: bool = False) -> Backends:
         backends = cls(settings)
         try:
             if Backend.EVENT_LOG in needs:
                 backends._event_log = open_event_log(settings)
                 backends._event_log.ensure_topics()
             if Backend.POSTINGS_INDEX in needs:
-                backends._postings = open_search_index(settings, POSTINGS)
+                backends._postings = open_search_index(settings, POSTINGS, read_only=read_only)
             if Backend.SEEKERS_INDEX in needs:
-                backends._seekers = open_search_index(settings, SEEKERS)
+                backends._seekers = open_search_index(settings, SEEKERS, read_only=read_only)
         except Exception:
             backends.close()
             raise

@@ -29,8 +29,9 @@ from shared.ports.event_log import ALL_TOPICS, COMPACTED_TOPICS, Event, decoded_
 log = logging.getLogger(__name__)
 
 PARTITION = 0
-# Another process may append to the same file; nothing wakes us for that, so re-read this often.
-CROSS_PROCESS_POLL_S = 0.1
+# Another process may append to the same file (the embedded shape's other worker processes take pushes
+# too); nothing wakes us for that, so re-read this often. An empty read is two index look-ups.
+CROSS_PROCESS_POLL_S = 0.02
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (

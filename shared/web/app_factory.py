@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 
 from shared.adapters.backends import Backend, Backends
+from shared.adapters.writer_lock import WriterLock, held_by_another_process
 from shared.settings import Settings, get_settings
 from shared.web.errors import install_error_handlers
 from shared.web.health import health_router
@@ -34,21 +35,35 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        active = backends or Backends.open(settings, service.needs)
-        app.state.backends = active
+        # Of several processes over one embedded data directory, one writes its indexes and runs the
+        # workers; the others serve requests from read-only indexes (shared.adapters.writer_lock).
+        lock = None
+        if backends is None and _writes_local_index(service, settings):
+            lock = WriterLock.try_take(settings.data_dir)
+        writer = backends is not None or lock is not None or not _writes_local_index(service, settings)
+        app.state.writer_lock_holder = writer
         workers: dict[str, Worker] = {}
         app.state.workers = workers
         try:
-            for spec in service.workers:
-                workers[spec.name] = spec.create(active)
-                workers[spec.name].start()
-            for hook in service.on_start:
-                hook(active)
+            active = backends or Backends.open(settings, service.needs, read_only=not writer)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        app.state.backends = active
+        try:
+            if writer:
+                for spec in service.workers:
+                    workers[spec.name] = spec.create(active)
+                    workers[spec.name].start()
+                for hook in service.on_start:
+                    hook(active)
             log.info(
-                "%s started (index=%s, event log=%s)",
+                "%s started (index=%s, event log=%s%s)",
                 service.title,
                 settings.index_backend,
                 settings.eventlog_backend,
+                "" if writer else "; a reader: another process writes the indexes",
             )
             yield
         finally:
@@ -56,6 +71,8 @@ def create_app(
                 worker.stop()
             if backends is None:
                 active.close()
+            if lock is not None:
+                lock.release()
             log.info("%s stopped", service.title)
 
     app = FastAPI(
@@ -84,6 +101,9 @@ def create_app(
         checks = request.app.state.backends.ready_checks()
         for name, worker in request.app.state.workers.items():
             checks[name] = worker.healthy()
+        if not request.app.state.writer_lock_holder:
+            # A reader is only as current as the process that indexes for it.
+            checks["index_writer"] = held_by_another_process(settings.data_dir)
         return checks
 
     app.include_router(health_router(ready))
@@ -91,6 +111,11 @@ def create_app(
         app.include_router(router)
     _document_bodies(app)
     return app
+
+
+def _writes_local_index(service: ServiceSpec, settings: Settings) -> bool:
+    indexes = {Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX}
+    return settings.index_backend == "tantivy" and bool(service.needs & indexes)
 
 
 def _generation_of(index: Backend) -> Generation:

@@ -30,7 +30,8 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure_logging(level: str = "INFO") -> None:
+def configure_logging(level: str = "INFO", *, access_log: bool = False) -> None:
+    """``access_log``: uvicorn's line per request (the setting of that name), dropped unless asked for."""
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
@@ -39,7 +40,7 @@ def configure_logging(level: str = "INFO") -> None:
     # uvicorn's own loggers keep their handlers unless told; send them through ours.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
-        logging.getLogger(name).propagate = True
+        logging.getLogger(name).propagate = name != "uvicorn.access" or access_log
 
 
 def audit_profile_read(*, seeker_id: str, purpose: str, caller: str | None) -> None:
