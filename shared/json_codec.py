@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -78,9 +79,26 @@ def dumps(value: Any) -> str:
     return dumps_bytes(value).decode("utf-8")
 
 
+# orjson reads an integer beyond 64 bits as a float; a run of 19 digits anywhere (in a string too) sends
+# the value to the standard library's reader instead, which keeps it exact.
+_LONG_DIGIT_RUN = re.compile(rb"[0-9]{19}")
+
+
 def loads_object(raw: bytes | str) -> dict[str, Any]:
-    """A JSON object from an event value; raises ``UndecodableJSON`` for anything else."""
-    value = loads(decode_bytes(raw) if isinstance(raw, bytes) else raw)
+    """A JSON object from an event value; raises ``UndecodableJSON`` for anything else.
+
+    orjson first (a few times faster: the indexer reads every event); what it refuses or might read
+    differently (see ``_LONG_DIGIT_RUN``) is read by ``loads``, so the result is the same either way.
+    """
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    value: Any = None
+    if not _LONG_DIGIT_RUN.search(data):
+        try:
+            value = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
+        except orjson.JSONDecodeError:
+            value = None
+    if value is None:
+        value = loads(decode_bytes(raw) if isinstance(raw, bytes) else raw)
     if not isinstance(value, dict):
         raise UndecodableJSON(f"应为 JSON 对象，收到 {type(value).__name__}")
     return value
