@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,9 +50,12 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from benchmarks.bench_text import CORPUS_PATH, chars_per_second
 from services.search.query import PostingSearch, build_posting_request
+from shared.adapters.es_index import open_elasticsearch_index
 from shared.adapters.tantivy_index import TantivyIndex
 from shared.demo.generator import OCCUPATIONS, PLACES, generate_postings, generate_seekers
 from shared.index.fields import POSTINGS
+from shared.index.posting_queries import open_posting_filters
+from shared.ports.search_index import SearchIndex
 from shared.text.pipeline import Segmenter
 from tests.helpers import Service
 
@@ -139,10 +143,14 @@ def run_driver(url: str, clients: int, seconds: float, *, cache: bool) -> dict[s
     return json.loads(finished.stdout)
 
 
-def search_figures(url: str, clients: list[int], seconds: float) -> dict[str, Any]:
-    """At each client count: with the response cache (as kiosks meet it) and without (every search runs)."""
+def search_figures(url: str, clients: list[int], seconds: float, *, cached: bool) -> dict[str, Any]:
+    """At each client count: with the response cache (as kiosks meet it) and without (every search runs).
+
+    ``cached=False``: the shape keeps no answers; the figures without the cache stand for both.
+    """
     figures: dict[str, Any] = {}
-    for cache, label in ((True, ""), (False, "nocache_")):
+    passes = ((True, ""), (False, "nocache_")) if cached else ((False, ""),)
+    for cache, label in passes:
         for count in clients:
             load = run_driver(url, count, seconds, cache=cache)
             latencies = load["latencies"]
@@ -154,6 +162,10 @@ def search_figures(url: str, clients: list[int], seconds: float) -> dict[str, An
                 figures[f"search_{label}errors_c{count}"] = load["errors"]
             if cache:
                 figures[f"search_cache_hit_rate_c{count}"] = round(load["hits"] / max(1, load["requests"]), 3)
+    if not cached:
+        figures |= {
+            key.replace("search_", "search_nocache_", 1): value for key, value in list(figures.items())
+        }
     return figures
 
 
@@ -218,32 +230,45 @@ def machine() -> str:
 # --- the measurements -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Deployment:
+    """Where the benchmark sends each kind of request: one address (embedded) or three (distributed)."""
+
+    ingest: str
+    search: str
+    matcher: str
+    processes: list[int]
+    """Process ids of the services (each with its worker processes), for memory."""
+
+
+def ids_of(records: list[dict[str, Any]]) -> list[str]:
+    return [f"{record['source']}:{record['source_id']}" for record in records]
+
+
+def all_found(client: httpx.Client, paths: list[str]) -> bool:
+    return all(client.get(path).status_code == 200 for path in paths)
+
+
 def measure_ingest(
-    client: httpx.Client, postings: list[dict[str, Any]], seekers: list[dict[str, Any]]
+    where: Deployment, postings: list[dict[str, Any]], seekers: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    started = time.perf_counter()
-    accepted = 0
-    for offset in range(0, len(postings), BATCH):
-        answer = client.post("/v1/postings", json=postings[offset : offset + BATCH]).json()
-        accepted += answer["accepted"]
-    accepted_s = time.perf_counter() - started
-    last = postings[-1]
-    last_id = f"{last['source']}:{last['source_id']}"
-    # One SQLite partition, consumed in order: when the last posting is searchable, all before it are.
-    wait_until(
-        lambda: client.get(f"/v1/postings/{last_id}").status_code == 200, 3600, "indexing every posting"
-    )
-    searchable_s = time.perf_counter() - started
-    for offset in range(0, len(seekers), BATCH):
-        client.post("/v1/seekers", json=seekers[offset : offset + BATCH])
-    # Everything indexed before the next measurement, so none of them waits behind a backlog.
-    if seekers:
-        last_seeker = f"{seekers[-1]['source']}:{seekers[-1]['source_id']}"
-        wait_until(
-            lambda: client.get(f"/v1/seekers/{last_seeker}/matches").status_code == 200,
-            3600,
-            "indexing every seeker",
-        )
+    with httpx.Client(timeout=120) as client:
+        started = time.perf_counter()
+        accepted = 0
+        for offset in range(0, len(postings), BATCH):
+            batch = postings[offset : offset + BATCH]
+            accepted += client.post(f"{where.ingest}/v1/postings", json=batch).json()["accepted"]
+        accepted_s = time.perf_counter() - started
+        # Each partition is indexed in order: once the last few postings (spread over every partition
+        # by their keys) are searchable, so is everything before them.
+        last = [f"{where.search}/v1/postings/{posting_id}" for posting_id in ids_of(postings[-64:])]
+        wait_until(lambda: all_found(client, last), 3600, "indexing every posting")
+        searchable_s = time.perf_counter() - started
+        for offset in range(0, len(seekers), BATCH):
+            client.post(f"{where.ingest}/v1/seekers", json=seekers[offset : offset + BATCH])
+        # Everything indexed before the next measurement, so none of them waits behind a backlog.
+        last = [f"{where.matcher}/v1/seekers/{seeker_id}/matches" for seeker_id in ids_of(seekers[-16:])]
+        wait_until(lambda: all_found(client, last), 3600, "indexing every seeker")
     return {
         "accepted": accepted,
         "accepted_per_s": round(accepted / accepted_s),
@@ -251,8 +276,9 @@ def measure_ingest(
     }
 
 
-def measure_freshness(client: httpx.Client) -> dict[str, Any]:
+def measure_freshness(where: Deployment) -> dict[str, Any]:
     samples = []
+    client = httpx.Client(timeout=60)
     for round_no in range(FRESHNESS_ROUNDS):
         record = {
             "source": "bench",
@@ -260,32 +286,42 @@ def measure_freshness(client: httpx.Client) -> dict[str, Any]:
             "title": "叉车司机",
             "location": "郑州",
         }
-        path = f"/v1/postings/bench:fresh-{round_no}"
+        path = f"{where.search}/v1/postings/bench:fresh-{round_no}"
         started = time.perf_counter()
-        client.post("/v1/postings", json=[record])
+        client.post(f"{where.ingest}/v1/postings", json=[record])
         wait_until(lambda path=path: client.get(path).status_code == 200, 60, "freshness")
         samples.append(time.perf_counter() - started)
+    client.close()
     return {
         "freshness_p50_ms": ms(statistics.median(samples)),
         "freshness_p95_ms": ms(percentile(samples, 0.95)),
     }
 
 
-def measure_raw(data_dir: Path, runs: int) -> list[float]:
-    """The same queries as the driver's, straight against the index: what the API adds is the rest."""
-    index = TantivyIndex(POSTINGS, data_dir / "index" / "postings", read_only=True)
-    index.refresh()
+def measure_raw(index: SearchIndex, runs: int) -> dict[str, Any]:
+    """The same queries as the driver's, straight against the index: what the API adds is the rest.
+
+    And the same again without the open-posting filters every public search carries (status open, not
+    expired), to show what they cost.
+    """
     mix = query_mix()
-    requests = [build_posting_request(PostingSearch(**params))[0] for params in mix]  # type: ignore[arg-type]
-    samples = []
+    now = time.time()
+    requests = [build_posting_request(PostingSearch(**params), now=now)[0] for params in mix]  # type: ignore[arg-type]
+    always = open_posting_filters(now)
+    unfiltered = [replace(r, filters=tuple(f for f in r.filters if f not in always)) for r in requests]
+    samples: dict[str, list[float]] = {"with": [], "without": []}
     for position in zipf_draws(runs, len(mix), seed=11):
-        started = time.perf_counter()
-        index.search(requests[position])
-        samples.append(time.perf_counter() - started)
-    return samples
+        for label, chosen in (("with", requests), ("without", unfiltered)):
+            started = time.perf_counter()
+            index.search(chosen[position])
+            samples[label].append(time.perf_counter() - started)
+    return {
+        "raw_search_p50_ms": ms(statistics.median(samples["with"])),
+        "raw_search_p50_ms_without_open_filters": ms(statistics.median(samples["without"])),
+    }
 
 
-def measure_match(client: httpx.Client, seeker_id: str) -> dict[str, Any]:
+def measure_match(where: Deployment, seeker_id: str) -> dict[str, Any]:
     profile = {
         "desired_titles": ["电工"],
         "certificates": ["电工证"],
@@ -293,13 +329,14 @@ def measure_match(client: httpx.Client, seeker_id: str) -> dict[str, Any]:
         "expected_salary_min": 5000,
     }
     adhoc, stored = [], []
-    for _ in range(MATCH_RUNS):
-        started = time.perf_counter()
-        client.post("/v1/match", json=profile)
-        adhoc.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        client.get(f"/v1/seekers/{seeker_id}/matches")
-        stored.append(time.perf_counter() - started)
+    with httpx.Client(base_url=where.matcher, timeout=60) as client:
+        for _ in range(MATCH_RUNS):
+            started = time.perf_counter()
+            client.post("/v1/match", json=profile)
+            adhoc.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            client.get(f"/v1/seekers/{seeker_id}/matches")
+            stored.append(time.perf_counter() - started)
     return {
         "match_p50_ms": ms(statistics.median(adhoc)),
         "match_p95_ms": ms(percentile(adhoc, 0.95)),
@@ -314,46 +351,133 @@ def segmentation_ratio() -> float:
     return round(fast / reference, 1)
 
 
-def run(postings_count: int, clients: list[int], seconds: float, workers: int | None) -> dict[str, Any]:
+def measure(
+    where: Deployment,
+    index: Callable[[], SearchIndex],
+    data: tuple[list[dict[str, Any]], list[dict[str, Any]]],
+    clients: list[int],
+    seconds: float,
+    *,
+    cached: bool,
+) -> dict[str, Any]:
+    """Every figure but disk and segmentation, the same way for both shapes."""
+    postings, seekers = data
+    figures: dict[str, Any] = {"postings": len(postings)}
+    figures |= measure_ingest(where, postings, seekers)
+    figures |= measure_freshness(where)
+    figures |= search_figures(where.search, clients, seconds, cached=cached)
+    reader = index()
+    try:
+        figures |= measure_raw(reader, runs=2000)
+    finally:
+        reader.close()
+    if 1 in clients:
+        # The same searches run each time: the cache would make the API look faster than the index.
+        figures["api_over_raw_p50"] = round(
+            figures["search_nocache_p50_ms_c1"] / figures["raw_search_p50_ms"], 2
+        )
+    figures |= measure_match(where, ids_of(seekers[:1])[0])
+    figures["suggest_p95_ms"] = None  # no suggest endpoint yet
+    figures["rss_mib"] = round(sum(memory_mib(pid) for pid in where.processes), 1)
+    figures["processes"] = sum(len(process_tree(pid)) for pid in where.processes)
+    return figures
+
+
+def demo_data(count: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     now = datetime.now(UTC)
-    postings = generate_postings(postings_count, seed=7, now=now)
-    seekers = generate_seekers(max(1, postings_count // 10), seed=7, now=now)
+    return generate_postings(count, seed=7, now=now), generate_seekers(max(1, count // 10), seed=7, now=now)
+
+
+def base_env() -> dict[str, str]:
+    return {key: value for key, value in os.environ.items() if key != "JOBMATCH_DEMO_DATA"}
+
+
+def run_embedded(count: int, clients: list[int], seconds: float, workers: int | None) -> dict[str, Any]:
+    data = demo_data(count)
     with tempfile.TemporaryDirectory(prefix="jobmatch-bench-") as tmp:
         data_dir = Path(tmp) / "data"
-        env = {key: value for key, value in os.environ.items() if key != "JOBMATCH_DEMO_DATA"}
+        env = base_env() | {"JOBMATCH_DATA_DIR": str(data_dir)}
         if workers is not None:
             env["JOBMATCH_WORKERS"] = str(workers)
         # The same way the end-to-end tests start a service: the CLI in a process of its own.
-        server = Service("embedded", {**env, "JOBMATCH_DATA_DIR": str(data_dir)}, Path(tmp))
+        server = Service("embedded", env, Path(tmp))
         try:
             wait_until(server.ready, 120, "the server answering /readyz")
-            with httpx.Client(base_url=server.url, timeout=120) as client:
-                figures: dict[str, Any] = {"postings": postings_count}
-                figures |= measure_ingest(client, postings, seekers)
-                figures["disk_mib_per_100k"] = round(disk_mib(data_dir) * 100_000 / postings_count, 1)
-                figures |= measure_freshness(client)
-                figures |= search_figures(server.url, clients, seconds)
-                raw = measure_raw(data_dir, runs=2000)
-                figures["raw_search_p50_ms"] = ms(statistics.median(raw))
-                if 1 in clients:
-                    # The same searches run each time: the cache would make the API look faster than the index.
-                    figures["api_over_raw_p50"] = round(
-                        figures["search_nocache_p50_ms_c1"] / figures["raw_search_p50_ms"], 2
-                    )
-                first_seeker = seekers[0]
-                figures |= measure_match(client, f"{first_seeker['source']}:{first_seeker['source_id']}")
-                figures["suggest_p95_ms"] = None  # no suggest endpoint yet
-                figures["rss_mib"] = memory_mib(server.process.pid)
-                figures["processes"] = len(process_tree(server.process.pid))
+            where = Deployment(server.url, server.url, server.url, [server.process.pid])
+
+            def reader() -> SearchIndex:
+                return TantivyIndex(POSTINGS, data_dir / "index" / "postings", read_only=True)
+
+            figures = measure(where, reader, data, clients, seconds, cached=True)
+            figures["disk_mib_per_100k"] = round(disk_mib(data_dir) * 100_000 / count, 1)
         finally:
             server.stop()
     figures["segment_ratio_vs_jieba"] = segmentation_ratio()
     return figures
 
 
-def markdown(figures: dict[str, Any]) -> str:
-    rows = "\n".join(f"| {key} | {value} |" for key, value in figures.items())
-    return f"Embedded shape on {machine()}\n\n| figure | value |\n|---|---|\n{rows}"
+def run_distributed(count: int, clients: list[int], seconds: float) -> dict[str, Any]:
+    """ingest, search and matcher as three processes on Kafka and Elasticsearch, started here
+    with the project's servers script (or those named by JOBMATCH_TEST_ELASTICSEARCH_URL and
+    JOBMATCH_TEST_KAFKA_BOOTSTRAP)."""
+    from tests.conftest import local_servers
+
+    data = demo_data(count)
+    started_servers = []
+    elasticsearch_url = os.environ.get("JOBMATCH_TEST_ELASTICSEARCH_URL")
+    kafka_bootstrap = os.environ.get("JOBMATCH_TEST_KAFKA_BOOTSTRAP")
+    with tempfile.TemporaryDirectory(prefix="jobmatch-bench-") as tmp:
+        try:
+            if not elasticsearch_url:
+                started_servers.append(local_servers.start_elasticsearch())
+                elasticsearch_url = started_servers[-1].address
+            if not kafka_bootstrap:
+                started_servers.append(local_servers.start_kafka())
+                kafka_bootstrap = started_servers[-1].address
+            tag = f"bench-{os.getpid()}"
+            env = base_env() | {
+                "JOBMATCH_INDEX_BACKEND": "elasticsearch",
+                "JOBMATCH_EVENTLOG_BACKEND": "kafka",
+                "JOBMATCH_ELASTICSEARCH_URL": elasticsearch_url,
+                "JOBMATCH_KAFKA_BOOTSTRAP": kafka_bootstrap,
+                "JOBMATCH_INDEX_PREFIX": tag,
+                "JOBMATCH_KAFKA_TOPIC_PREFIX": f"{tag}.",
+            }
+            services = {name: Service(name, env, Path(tmp)) for name in ("ingest", "search", "matcher")}
+            try:
+                for service in services.values():
+                    wait_until(service.ready, 180, f"{service.name} answering /readyz")
+                where = Deployment(
+                    services["ingest"].url,
+                    services["search"].url,
+                    services["matcher"].url,
+                    [service.process.pid for service in services.values()],
+                )
+
+                def reader() -> SearchIndex:
+                    return open_elasticsearch_index(POSTINGS, url=str(elasticsearch_url), prefix=tag)
+
+                # Elasticsearch's index has no generation the services can read: nothing is cached.
+                figures = measure(where, reader, data, clients, seconds, cached=False)
+                figures["servers_rss_mib"] = round(sum(memory_mib(s.pid) for s in started_servers), 1)
+            finally:
+                for service in services.values():
+                    service.stop()
+        finally:
+            for server in started_servers:
+                local_servers.stop_server(server)
+    return figures
+
+
+def markdown(figures: dict[str, dict[str, Any] | None]) -> str:
+    shapes = [shape for shape, values in figures.items() if values]
+    keys = list(dict.fromkeys(key for shape in shapes for key in figures[shape] or {}))
+    header = "| figure | " + " | ".join(shapes) + " |\n|---|" + "---|" * len(shapes)
+    rows = "\n".join(
+        f"| {key} | " + " | ".join(str((figures[shape] or {}).get(key, "")) for shape in shapes) + " |"
+        for key in keys
+    )
+    return f"On {machine()}\n\n{header}\n{rows}"
 
 
 def main() -> None:
@@ -362,7 +486,14 @@ def main() -> None:
     parser.add_argument("--clients", default="1,16,64", help="comma-separated concurrent search clients")
     parser.add_argument("--seconds", type=float, default=5.0, help="of search load at each client count")
     parser.add_argument("--json", type=Path, help="write the figures here")
-    parser.add_argument("--workers", type=int, help="the server's worker processes (default: its own)")
+    parser.add_argument(
+        "--workers", type=int, help="the embedded server's worker processes (default: its own)"
+    )
+    parser.add_argument(
+        "--shapes",
+        default="embedded",
+        help="comma-separated: embedded, distributed (starts Elasticsearch and Kafka with deploy/local/servers.py)",
+    )
     parser.add_argument("--drive", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--no-cache", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -375,11 +506,16 @@ def main() -> None:
         print(json.dumps(result))
         return
     clients = [int(count) for count in args.clients.split(",") if count.strip()]
-    figures = {"embedded": run(args.postings, clients, args.seconds, args.workers), "distributed": None}
+    shapes = {shape.strip() for shape in args.shapes.split(",")}
+    figures: dict[str, dict[str, Any] | None] = {"embedded": None, "distributed": None}
+    if "embedded" in shapes:
+        figures["embedded"] = run_embedded(args.postings, clients, args.seconds, args.workers)
+    if "distributed" in shapes:
+        figures["distributed"] = run_distributed(args.postings, clients, args.seconds)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(markdown(figures["embedded"]))
+    print(markdown(figures))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ from elasticsearch import Elasticsearch
 from kafka import KafkaAdminClient, KafkaConsumer
 from kafka.admin import NewTopic
 
+from tests.conftest import local_servers
+
 
 @pytest.mark.elasticsearch
 def test_elasticsearch_is_healthy_and_speaks_the_client_major(elasticsearch_url: str) -> None:
@@ -36,3 +38,14 @@ def test_kafka_answers_metadata_for_a_new_topic(kafka_bootstrap: str) -> None:
         assert consumer.partitions_for_topic(topic) == {0, 1}
     finally:
         consumer.close()
+
+
+def test_heap_sizes_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JOBMATCH_SERVERS_ELASTICSEARCH_HEAP", raising=False)
+    assert local_servers.heap_size("elasticsearch") == "1g"
+    monkeypatch.setenv("JOBMATCH_SERVERS_ELASTICSEARCH_HEAP", "2G")
+    monkeypatch.setenv("JOBMATCH_SERVERS_KAFKA_HEAP", "768m")
+    assert (local_servers.heap_size("elasticsearch"), local_servers.heap_size("kafka")) == ("2g", "768m")
+    monkeypatch.setenv("JOBMATCH_SERVERS_KAFKA_HEAP", "lots")
+    with pytest.raises(local_servers.ServerStartError, match="JOBMATCH_SERVERS_KAFKA_HEAP"):
+        local_servers.heap_size("kafka")

@@ -5,6 +5,8 @@
 Artifacts come from Maven (``mvn``) into a cache outside the work tree
 (``JOBMATCH_SERVERS_CACHE``, default ``/var/cache/jobmatch-servers``). Every
 start uses fresh data in a temporary run directory and free loopback ports.
+Heap sizes: ``JOBMATCH_SERVERS_ELASTICSEARCH_HEAP`` (default 1g) and
+``JOBMATCH_SERVERS_KAFKA_HEAP`` (default 512m).
 Tests import this file (see ``tests/conftest.py``) and call ``start_elasticsearch``
 and ``start_kafka``; the command line writes a state file so ``stop``,
 ``status`` and ``env`` work from another process.
@@ -45,8 +47,12 @@ DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 
 ELASTICSEARCH_MIN_JAVA = 21
 KAFKA_MIN_JAVA = 17
-ELASTICSEARCH_HEAP = "1g"
-KAFKA_HEAP = "512m"
+DEFAULT_ELASTICSEARCH_HEAP = "1g"
+DEFAULT_KAFKA_HEAP = "512m"
+HEAP_VARIABLES = {
+    "elasticsearch": "JOBMATCH_SERVERS_ELASTICSEARCH_HEAP",
+    "kafka": "JOBMATCH_SERVERS_KAFKA_HEAP",
+}
 ELASTICSEARCH_USER = "jobmatch-es"
 DEFAULT_CACHE = Path("/var/cache/jobmatch-servers")
 START_TIMEOUT_S = 180.0
@@ -91,6 +97,16 @@ class ServerInfo:
 
 
 # ---------------------------------------------------------------- paths, java, ports
+
+
+def heap_size(server: str) -> str:
+    """The JVM heap of ``server``: its variable in ``HEAP_VARIABLES`` (a JVM size such as 2g or 768m),
+    else the default; both -Xms and -Xmx, so the heap does not grow under a benchmark."""
+    default = DEFAULT_ELASTICSEARCH_HEAP if server == "elasticsearch" else DEFAULT_KAFKA_HEAP
+    value = os.environ.get(HEAP_VARIABLES[server], "").strip().lower() or default
+    if not (value[:-1].isdigit() and value[-1] in "mg" and int(value[:-1]) > 0):
+        raise ServerStartError(f"{HEAP_VARIABLES[server]}={value!r}: expected a size such as 2g or 768m")
+    return value
 
 
 def cache_dir() -> Path:
@@ -426,6 +442,7 @@ def start_elasticsearch(
 ) -> RunningServer:
     if stop_at_exit:
         _install_exit_hooks()
+    heap = heap_size("elasticsearch")
     home = ensure_elasticsearch(version)
     java_home, _ = find_java_home(ELASTICSEARCH_MIN_JAVA)
     run_dir = _new_run_dir("elasticsearch")
@@ -433,9 +450,7 @@ def start_elasticsearch(
     shutil.copytree(home / "config", config_dir)
     for folder in (data_dir, logs_dir, tmp_dir):
         folder.mkdir()
-    (config_dir / "jvm.options.d" / "jobmatch.options").write_text(
-        f"-Xms{ELASTICSEARCH_HEAP}\n-Xmx{ELASTICSEARCH_HEAP}\n"
-    )
+    (config_dir / "jvm.options.d" / "jobmatch.options").write_text(f"-Xms{heap}\n-Xmx{heap}\n")
     http_port, transport_port = free_ports(2)
     url = f"http://127.0.0.1:{http_port}"
     pid_file = run_dir / "elasticsearch.pid"
@@ -584,6 +599,7 @@ def start_kafka(
         raise ServerStartError("kafka-python is missing: run with the project's venv python") from None
     if stop_at_exit:
         _install_exit_hooks()
+    heap = heap_size("kafka")
     libs = ensure_kafka(version)
     java_home, _ = find_java_home(KAFKA_MIN_JAVA)
     java = str(java_home / "bin" / "java")
@@ -611,7 +627,7 @@ def start_kafka(
 
     with open(stdout_log, "wb") as stdout:
         broker = subprocess.Popen(
-            [*base, f"-Xms{KAFKA_HEAP}", f"-Xmx{KAFKA_HEAP}", "-XX:+UseG1GC", "kafka.Kafka", str(properties)],
+            [*base, f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", "kafka.Kafka", str(properties)],
             stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT,
             cwd=run_dir, start_new_session=True,
         )  # fmt: skip
