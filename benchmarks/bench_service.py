@@ -54,7 +54,7 @@ from shared.adapters.es_index import open_elasticsearch_index
 from shared.adapters.tantivy_index import TantivyIndex
 from shared.demo.generator import OCCUPATIONS, PLACES, generate_postings, generate_seekers
 from shared.index.fields import POSTINGS
-from shared.index.posting_queries import open_posting_filters
+from shared.index.posting_queries import open_postings
 from shared.ports.search_index import SearchIndex
 from shared.text.pipeline import Segmenter
 from tests.helpers import Service
@@ -307,7 +307,7 @@ def measure_raw(index: SearchIndex, runs: int) -> dict[str, Any]:
     mix = query_mix()
     now = time.time()
     requests = [build_posting_request(PostingSearch(**params), now=now)[0] for params in mix]  # type: ignore[arg-type]
-    always = open_posting_filters(now)
+    always = set(open_postings((), has_text=False, now=now))
     unfiltered = [replace(r, filters=tuple(f for f in r.filters if f not in always)) for r in requests]
     samples: dict[str, list[float]] = {"with": [], "without": []}
     for position in zipf_draws(runs, len(mix), seed=11):

@@ -18,7 +18,7 @@ from shared.index.posting_queries import (
     POSTING_TEXT_FIELDS,
     education_label,
     known_region_code,
-    open_posting_filters,
+    open_postings,
 )
 from shared.ports.search_index import AnyOf, Filter, SearchIndex, SearchRequest, SortBy, Terms, TextQuery
 from shared.text.pipeline import query_groups
@@ -64,7 +64,7 @@ def profile_from_seeker(record: SeekerRecord) -> Profile:
 
 
 def candidate_request(profile: Profile, *, now: float) -> SearchRequest:
-    filters: list[Filter] = list(open_posting_filters(now))
+    filters: list[Filter] = []
     homes = [code for code in [profile.region_code, *profile.desired_region_codes] if code]
     if homes and not profile.willing_to_relocate:
         # Someone who will not move is only shown work in their own province or the places they named.
@@ -79,10 +79,14 @@ def candidate_request(profile: Profile, *, now: float) -> SearchRequest:
     if groups:
         return SearchRequest(
             text=TextQuery(tuple(groups), POSTING_TEXT_FIELDS, require_all=False),
-            filters=tuple(filters),
+            filters=open_postings(filters, has_text=True, now=now),
             limit=CANDIDATES,
         )
-    return SearchRequest(filters=tuple(filters), sort=SortBy(PostingField.POSTED_AT), limit=CANDIDATES)
+    return SearchRequest(
+        filters=open_postings(filters, has_text=False, now=now),
+        sort=SortBy(PostingField.POSTED_AT),
+        limit=CANDIDATES,
+    )
 
 
 def match_postings(

@@ -29,6 +29,7 @@ from prometheus_client import Counter
 from pydantic import ValidationError
 from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception_type, wait_exponential_jitter
 
+from services.search.expiry import SWEEP_INTERVAL_S, sweep_expired
 from shared.domain.personal import dead_letter_copy
 from shared.domain.problems import problems_from_validation
 from shared.domain.records import PostingRecord, SeekerRecord
@@ -158,8 +159,13 @@ class IndexingConsumer:
         self._thread: threading.Thread | None = None
         self.failing_since: float | None = None
         """Monotonic time of the first failure in the current run of failures; None while healthy."""
+        self._next_sweep = 0.0
+        """Monotonic time of the next expiry sweep; the first runs at start."""
 
     def run_once(self, consumer: Consumer, *, max_records: int = 500, timeout_s: float = 0.5) -> int:
+        if time.monotonic() >= self._next_sweep:
+            sweep_expired(self._postings)
+            self._next_sweep = time.monotonic() + SWEEP_INTERVAL_S
         events = consumer.poll(max_records=max_records, timeout_s=timeout_s)
         if not events:
             return 0

@@ -19,10 +19,11 @@ from shared.index.posting_queries import (
     POSTING_TEXT_FIELDS,
     education_label,
     known_region_code,
-    open_posting_filters,
+    open_postings,
 )
 from shared.ports.search_index import (
     Facet,
+    Filter,
     Range,
     RangeFacet,
     SearchRequest,
@@ -73,7 +74,7 @@ def build_posting_request(
     """The port request and the query's tokens (for highlighting)."""
     if params.page * params.size > MAX_RESULT_WINDOW:
         raise BadRequest(f"最多可翻到第 {MAX_RESULT_WINDOW} 条结果，请缩小查询范围", code="PAGE_TOO_DEEP")
-    filters = open_posting_filters(now)
+    filters: list[Filter] = []
     if params.region:
         filters.append(Terms(PostingField.REGION_PATH, (known_region_code(params.region, "region"),)))
     if params.salary_min is not None:
@@ -107,7 +108,7 @@ def build_posting_request(
         raise BadRequest(f"未知的分面 {shown(', '.join(unknown))}", code="UNKNOWN_FACET")
     request = SearchRequest(
         text=text,
-        filters=tuple(filters),
+        filters=open_postings(filters, has_text=text is not None, now=now),
         sort=sort,
         offset=(params.page - 1) * params.size,
         limit=params.size,

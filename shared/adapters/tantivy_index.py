@@ -232,12 +232,20 @@ class TantivyIndex:
         if text is not None:
             clauses.append((tantivy.Occur.Must, self._text_query(text)))
         for item in filters:
+            if isinstance(item, Not):
+                # Excluded beside the other clauses: only the excluded documents are visited, where
+                # "everything but them" would be a set of nearly every document.
+                clauses.append((tantivy.Occur.MustNot, self._filter_query(item.filter)))
+                continue
             # Filters restrict without scoring, as in Elasticsearch's filter context.
             clauses.append(
                 (tantivy.Occur.Must, tantivy.Query.const_score_query(self._filter_query(item), 0.0))
             )
         if not clauses:
             return tantivy.Query.all_query()
+        if not any(occur == tantivy.Occur.Must for occur, _ in clauses):
+            # Nothing to include from: everything, less what is excluded.
+            clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         if len(clauses) == 1 and text is not None:
             return clauses[0][1]
         return tantivy.Query.boolean_query(clauses)

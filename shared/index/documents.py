@@ -9,6 +9,7 @@ segmenting every candidate on every request.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +24,22 @@ from shared.text.pipeline import index_text, index_tokens
 
 __all__ = ["POSTINGS", "SEEKERS", "IndexedPosting", "PostingDerived", "posting_doc", "seeker_doc"]
 
-# Expiry stored for postings without one, so "not expired" is one range filter.
+# Expiry stored for open postings without one.
 NEVER_EXPIRES = 4102444800  # 2100-01-01
+OPEN = "open"
+EXPIRED = "expired"
+"""The index's status of a posting open in its record but past its deadline (the record keeps "open")."""
+
+
+def indexed_status(record: PostingRecord, now: float) -> str:
+    """What the index's status field holds: the record's, or ``expired`` once its deadline has passed.
+
+    Only postings whose indexed status is open are searchable (``posting_doc``), so "open and not
+    expired" costs no filter (``shared.index.posting_queries.open_postings``).
+    """
+    if record.status == OPEN and record.expires_at is not None and record.expires_at.timestamp() < now:
+        return EXPIRED
+    return record.status
 
 
 class PostingDerived(BaseModel):
@@ -89,13 +104,21 @@ class _PostingTokens:
         )
 
 
-def posting_doc(record: PostingRecord) -> IndexDoc:
+def posting_doc(record: PostingRecord, *, now: float | None = None) -> IndexDoc:
     tokens = _PostingTokens.of(record)
+    status = indexed_status(record, time.time() if now is None else now)
     derived = tokens.derived(record)
     employer = index_tokens(
         _joined(" ".join(record.benefits), record.employer.name, record.employer.industry)
     )
     path = derived.region_path
+    stored = IndexedPosting(**dict(record), derived=derived)
+    source = stored.model_dump(mode="json")
+    if status != OPEN:
+        # Out of the searchable set: found by its id (the public view, deletes), never by a search.
+        return IndexDoc(
+            id=record.id, version=record.version, fields={PostingField.STATUS: status}, source=source
+        )
     expires_at = int(record.expires_at.timestamp()) if record.expires_at else NEVER_EXPIRES
     fields: dict[str, Any] = {
         PostingField.TITLE: " ".join(tokens.title),
@@ -109,17 +132,14 @@ def posting_doc(record: PostingRecord) -> IndexDoc:
         PostingField.EDUCATION_MIN: record.education_min or "不限",
         PostingField.EDUCATION_RANK: education_rank(record.education_min) if record.education_min else 0,
         PostingField.PROGRAMMES: record.programmes,
-        PostingField.STATUS: record.status,
+        PostingField.STATUS: status,
         PostingField.SOURCE: record.source,
         PostingField.SALARY_TOP: record.salary_top,
         PostingField.SALARY_BOTTOM: record.salary_min,
         PostingField.POSTED_AT: int(record.posted_at.timestamp()),
         PostingField.EXPIRES_AT: expires_at,
     }
-    stored = IndexedPosting(**dict(record), derived=derived)
-    return IndexDoc(
-        id=record.id, version=record.version, fields=fields, source=stored.model_dump(mode="json")
-    )
+    return IndexDoc(id=record.id, version=record.version, fields=fields, source=source)
 
 
 def indexed_posting(source: dict[str, Any]) -> IndexedPosting:
