@@ -6,9 +6,8 @@ import html
 import re
 import time
 from dataclasses import dataclass
-from typing import Literal
 
-from services.search.models import FacetBucket, PostingHit
+from services.search.models import FacetBucket, PostingHit, SortOrder
 from shared.domain.education import education_rank
 from shared.domain.problems import shown
 from shared.domain.records import PostingRecord
@@ -48,7 +47,6 @@ FACETS: dict[str, Facet] = {
     "education": TermsFacet(PostingField.EDUCATION_MIN),
     "salary": RangeFacet(PostingField.SALARY_TOP, SALARY_BANDS),
 }
-SortOrder = Literal["relevance", "newest", "salary"]
 # Elasticsearch's default max_result_window; deeper pages cost more than any kiosk needs.
 MAX_RESULT_WINDOW = 10_000
 
