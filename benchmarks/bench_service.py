@@ -61,7 +61,7 @@ from tests.helpers import Service
 
 BATCH = 1000
 FRESHNESS_ROUNDS = 50
-MATCH_RUNS = 30
+MATCH_RUNS = 100
 QUERY_MIX_SIZE = 240
 
 

@@ -81,11 +81,13 @@ def candidate_request(profile: Profile, *, now: float) -> SearchRequest:
             text=TextQuery(tuple(groups), POSTING_TEXT_FIELDS, require_all=False),
             filters=open_postings(filters, has_text=True, now=now),
             limit=CANDIDATES,
+            count_total=False,
         )
     return SearchRequest(
         filters=open_postings(filters, has_text=False, now=now),
         sort=SortBy(PostingField.POSTED_AT),
         limit=CANDIDATES,
+        count_total=False,
     )
 
 

@@ -75,12 +75,18 @@ def _occupation(profile: Profile, posting: IndexedPosting) -> tuple[float, str |
     title_words = set(posting.derived.title_words)
     best = 0.0
     for desired in profile.desired_titles:
-        groups = query_groups(desired)
+        groups = _title_groups(desired)
         if not groups:
             continue
         hit = sum(1 for group in groups if group_matches(group, title_words)) / len(groups)
         best = max(best, hit)
     return best, ("岗位对口" if best >= 0.999 else "岗位相近" if best > 0 else None)
+
+
+@lru_cache(maxsize=4096)
+def _title_groups(desired: str) -> tuple[tuple[str | tuple[str, ...], ...], ...]:
+    """A desired title's query groups: segmented once, not once per candidate."""
+    return tuple(query_groups(desired))
 
 
 @lru_cache(maxsize=4096)

@@ -12,7 +12,7 @@ from shared.errors import NotFound
 from shared.index.documents import stored_posting
 from shared.web.deps import PostingsIndexDep
 from shared.web.posting_views import PostingPublic, posting_public
-from shared.web.responses import COMMON_ERRORS, PARAMETER_ERRORS, error_responses
+from shared.web.responses import COMMON_ERRORS, PARAMETER_ERRORS, error_responses, written
 
 router = APIRouter(prefix="/v1", tags=["search"], responses=COMMON_ERRORS)
 
@@ -47,8 +47,7 @@ def search_postings(postings: PostingsIndexDep, query: Annotated[SearchQuery, Qu
         hits=[posting_hit(stored_posting(hit.source), hit.score, tokens) for hit in result.hits],
         facets=facet_buckets(result.facets),
     )
-    # Built from validated parts: written straight out rather than validated and encoded again.
-    return Response(answer.model_dump_json(), media_type="application/json")
+    return written(answer)
 
 
 @router.get(

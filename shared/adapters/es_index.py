@@ -250,7 +250,7 @@ class ElasticsearchIndex:
                 sort=_sort_clauses(request.sort),
                 from_=request.offset,
                 size=request.limit,
-                track_total_hits=True,
+                track_total_hits=request.count_total,
                 track_scores=True,
                 source_includes=[SOURCE_FIELD],
                 aggs=_aggregations(request) or None,
@@ -260,7 +260,7 @@ class ElasticsearchIndex:
             for hit in response["hits"]["hits"]
         ]
         return SearchResult(
-            total=response["hits"]["total"]["value"],
+            total=response["hits"]["total"]["value"] if request.count_total else len(hits),
             hits=hits,
             facets=_facet_buckets(request, response.get("aggregations", {})),
         )

@@ -203,7 +203,7 @@ class TantivyIndex:
             query,
             # tantivy refuses a limit of 0; such a request still wants the total and the facets.
             limit=max(request.limit, 1),
-            count=True,
+            count=request.count_total,
             order_by_field=order_by,
             offset=request.offset,
             order=tantivy.Order.Desc if descending else tantivy.Order.Asc,
@@ -220,7 +220,8 @@ class TantivyIndex:
                 )
             )
         facets = self._facets(searcher, query, request) if request.facets else {}
-        return SearchResult(total=_match_count(found), hits=hits, facets=facets)
+        total = _match_count(found) if request.count_total else len(hits)
+        return SearchResult(total=total, hits=hits, facets=facets)
 
     def _source(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
         return _stored_source(searcher.doc(address))

@@ -151,6 +151,10 @@ class SearchRequest:
     offset: int = 0
     limit: int = 10
     facets: dict[str, Facet] = field(default_factory=dict)
+    count_total: bool = True
+    """False when only the hits matter (the matcher's candidates): the engine may then skip documents
+    that cannot reach the top (block-max pruning) instead of visiting every match, and ``total`` is
+    the number of hits."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from shared.domain.problems import Problem
@@ -21,6 +21,15 @@ class ChineseJSONResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return dumps_bytes(content)
+
+
+def written(answer: BaseModel) -> Response:
+    """A route's answer, already validated as its model, written by pydantic's serializer.
+
+    For routes whose answers are large and hot (search, match): FastAPI would validate the model
+    again and encode it once more. The route still declares ``response_model`` for the document.
+    """
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 class ErrorDetail(BaseModel):

@@ -249,6 +249,20 @@ def test_any_group_may_match_when_not_require_all(trades: SearchIndex) -> None:
     assert all(hit.score > 0 for hit in result.hits)
 
 
+def test_without_counting_the_total_the_hits_and_their_order_are_the_same(trades: SearchIndex) -> None:
+    counted = SearchRequest(text=text(("电工", "焊工"), ("持证",), require_all=False), limit=2)
+    uncounted = trades.search(replace(counted, count_total=False))
+    assert [(h.id, h.score) for h in uncounted.hits] == [(h.id, h.score) for h in trades.search(counted).hits]
+    assert uncounted.total == len(uncounted.hits) == 2
+
+
+def test_a_not_filter_beside_text_and_alone(postings: SearchIndex) -> None:
+    """A top-level Not excludes beside the rest of the query; alone, it excludes from everything."""
+    assert filtered(postings, Not(Range("salary", lte=4000))) == ["p2", "p3", "p5"]
+    both = (Terms("region", ("410000",)), Not(Terms("tags", ("包吃住",))))
+    assert filtered(postings, *both) == ["p1", "p2"]
+
+
 def test_tokens_match_whole_not_by_shared_characters(trades: SearchIndex) -> None:
     assert ids_of(trades, SearchRequest(text=text(("电工",)))) != []
     assert "d5" not in ids_of(trades, SearchRequest(text=text(("电工",))))
