@@ -7,16 +7,20 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
 import httpx
+import pytest
 
 from shared.adapters.tantivy_index import TantivyIndex
 from shared.errors import BackendUnavailable
-from shared.ports.search_index import IndexDoc, IndexSchema, WriteOutcome
+from shared.index.fields import POSTINGS
+from shared.ports.search_index import IndexDoc, IndexSchema, SearchIndex, WriteOutcome
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,6 +72,27 @@ class FailingIndex(TantivyIndex):
             self.failures_left -= 1
             raise BackendUnavailable("index down")
         return super().upsert(docs)
+
+
+@contextmanager
+def postings_index(request: pytest.FixtureRequest, tmp_path: Path, name: str) -> Iterator[SearchIndex]:
+    """An empty postings index on the backend ``request.param`` names (tantivy or elasticsearch),
+    removed afterwards: what tests that hold both backends to one expectation start from."""
+    if request.param == "tantivy":
+        opened: SearchIndex = TantivyIndex(POSTINGS, tmp_path / "postings")
+    else:
+        from shared.adapters.es_index import open_elasticsearch_index
+
+        url = request.getfixturevalue("elasticsearch_url")
+        client = request.getfixturevalue("es_client")
+        opened = open_elasticsearch_index(POSTINGS, url=url, prefix=f"{name}-{uuid.uuid4().hex[:8]}")
+    try:
+        yield opened
+    finally:
+        opened.close()
+        if request.param == "elasticsearch":
+            for index_name in client.indices.get_alias(name=opened.alias):  # type: ignore[attr-defined]
+                client.indices.delete(index=index_name)
 
 
 def free_port() -> int:

@@ -7,7 +7,6 @@ of the searchable set; a closed or expired posting is still found by its id.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,10 +18,10 @@ from services.matcher.matching import match_postings
 from services.matcher.scoring import Profile
 from services.search.expiry import sweep_expired
 from services.search.query import PostingSearch, build_posting_request
-from shared.index.documents import POSTINGS, posting_doc
+from shared.index.documents import posting_doc
 from shared.index.fields import PostingField
 from shared.ports.search_index import IndexDoc, SearchIndex, SearchRequest, Terms
-from tests.helpers import posting
+from tests.helpers import posting, postings_index
 
 WRITTEN = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 DEADLINE = WRITTEN + timedelta(hours=2)
@@ -49,23 +48,10 @@ def docs_at(written: datetime) -> list[IndexDoc]:
 
 @pytest.fixture(params=["tantivy", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
 def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchIndex]:
-    if request.param == "tantivy":
-        from shared.adapters.tantivy_index import TantivyIndex
-
-        opened: SearchIndex = TantivyIndex(POSTINGS, tmp_path / "postings")
-    else:
-        from shared.adapters.es_index import open_elasticsearch_index
-
-        url = request.getfixturevalue("elasticsearch_url")
-        client = request.getfixturevalue("es_client")
-        opened = open_elasticsearch_index(POSTINGS, url=url, prefix=f"expiry-{uuid.uuid4().hex[:8]}")
-    opened.upsert(docs_at(WRITTEN))
-    opened.refresh()
-    yield opened
-    opened.close()
-    if request.param == "elasticsearch":
-        for name in client.indices.get_alias(name=opened.alias):  # type: ignore[attr-defined]
-            client.indices.delete(index=name)
+    with postings_index(request, tmp_path, "expiry") as opened:
+        opened.upsert(docs_at(WRITTEN))
+        opened.refresh()
+        yield opened
 
 
 def found(index: SearchIndex, now: float, **params: object) -> list[str]:

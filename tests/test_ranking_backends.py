@@ -10,7 +10,6 @@ within one backend (float32 BM25 differs in the last digits across engines).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,9 +20,9 @@ from services.ingest.batch import check_record
 from services.matcher.matching import match_postings
 from services.matcher.scoring import Profile
 from services.search.query import PostingSearch, build_posting_request
-from shared.index.documents import POSTINGS, posting_doc
+from shared.index.documents import posting_doc
 from shared.ports.search_index import SearchIndex
-from tests.helpers import posting
+from tests.helpers import posting, postings_index
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -61,28 +60,15 @@ CORPUS = [
 
 @pytest.fixture(params=["tantivy", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
 def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchIndex]:
-    if request.param == "tantivy":
-        from shared.adapters.tantivy_index import TantivyIndex
-
-        opened: SearchIndex = TantivyIndex(POSTINGS, tmp_path / "postings")
-    else:
-        from shared.adapters.es_index import open_elasticsearch_index
-
-        url = request.getfixturevalue("elasticsearch_url")
-        client = request.getfixturevalue("es_client")
-        opened = open_elasticsearch_index(POSTINGS, url=url, prefix=f"rank-{uuid.uuid4().hex[:8]}")
     docs = []
     for raw in CORPUS:
         record, outcome = check_record("postings", raw, received_at=NOW)
         assert record is not None, outcome
         docs.append(posting_doc(record))
-    opened.upsert(docs)
-    opened.refresh()
-    yield opened
-    opened.close()
-    if request.param == "elasticsearch":
-        for name in client.indices.get_alias(name=opened.alias):  # type: ignore[attr-defined]
-            client.indices.delete(index=name)
+    with postings_index(request, tmp_path, "rank") as opened:
+        opened.upsert(docs)
+        opened.refresh()
+        yield opened
 
 
 def ids(index: SearchIndex, **params: object) -> list[str]:

@@ -362,7 +362,7 @@ class TantivyIndex:
         self._reload()
 
     def generation(self) -> tuple[int, int, int] | None:
-        self._searcher()
+        self._reload_if_committed()
         return self._loaded_at
 
     def _meta_identity(self) -> tuple[int, int, int] | None:
@@ -381,10 +381,13 @@ class TantivyIndex:
             self._index.reload()
             self._loaded_at = identity
 
-    def _searcher(self) -> tantivy.Searcher:
-        """A searcher that sees every commit made before this call, by this process or another."""
+    def _reload_if_committed(self) -> None:
+        """See every commit made before this call, by this process or another."""
         if self._meta_identity() != self._loaded_at:
             self._reload()
+
+    def _searcher(self) -> tantivy.Searcher:
+        self._reload_if_committed()
         return self._index.searcher()
 
     def ping(self) -> bool:

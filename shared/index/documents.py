@@ -108,17 +108,16 @@ def posting_doc(record: PostingRecord, *, now: float | None = None) -> IndexDoc:
     tokens = _PostingTokens.of(record)
     status = indexed_status(record, time.time() if now is None else now)
     derived = tokens.derived(record)
-    employer = index_tokens(
-        _joined(" ".join(record.benefits), record.employer.name, record.employer.industry)
-    )
-    path = derived.region_path
-    stored = IndexedPosting(**dict(record), derived=derived)
-    source = stored.model_dump(mode="json")
+    source = IndexedPosting(**dict(record), derived=derived).model_dump(mode="json")
     if status != OPEN:
         # Out of the searchable set: found by its id (the public view, deletes), never by a search.
         return IndexDoc(
             id=record.id, version=record.version, fields={PostingField.STATUS: status}, source=source
         )
+    employer = index_tokens(
+        _joined(" ".join(record.benefits), record.employer.name, record.employer.industry)
+    )
+    path = derived.region_path
     expires_at = int(record.expires_at.timestamp()) if record.expires_at else NEVER_EXPIRES
     fields: dict[str, Any] = {
         PostingField.TITLE: " ".join(tokens.title),

@@ -38,11 +38,10 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Of several processes over one embedded data directory, one writes its indexes and runs the
         # workers; the others serve requests from read-only indexes (shared.adapters.writer_lock).
-        lock = None
-        if backends is None and _writes_local_index(service, settings):
-            lock = WriterLock.try_take(settings.data_dir)
-        writer = backends is not None or lock is not None or not _writes_local_index(service, settings)
-        app.state.writer_lock_holder = writer
+        shares_data_dir = backends is None and _writes_local_index(service, settings)
+        lock = WriterLock.try_take(settings.data_dir) if shares_data_dir else None
+        writer = not shares_data_dir or lock is not None
+        app.state.writes_indexes = writer
         workers: dict[str, Worker] = {}
         app.state.workers = workers
         try:
@@ -108,7 +107,7 @@ def create_app(
         checks = request.app.state.backends.ready_checks()
         for name, worker in request.app.state.workers.items():
             checks[name] = worker.healthy()
-        if not request.app.state.writer_lock_holder:
+        if not request.app.state.writes_indexes:
             # A reader is only as current as the process that indexes for it.
             checks["index_writer"] = held_by_another_process(settings.data_dir)
         return checks
