@@ -49,6 +49,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from benchmarks.bench_text import CORPUS_PATH, chars_per_second
+from services.embedded import provision_first_keys
 from services.search.query import PostingSearch, build_posting_request
 from shared.adapters.es_index import open_elasticsearch_index
 from shared.adapters.tantivy_index import TantivyIndex
@@ -56,10 +57,12 @@ from shared.demo.generator import OCCUPATIONS, PLACES, generate_postings, genera
 from shared.index.fields import POSTINGS
 from shared.index.posting_queries import open_postings
 from shared.ports.search_index import SearchIndex
+from shared.settings import Settings
 from shared.text.pipeline import Segmenter
 from tests.helpers import Service
 
 BATCH = 1000
+KEY_VARIABLE = "JOBMATCH_BENCH_KEY"
 FRESHNESS_ROUNDS = 50
 MATCH_RUNS = 100
 QUERY_MIX_SIZE = 240
@@ -102,7 +105,10 @@ async def _drive(url: str, clients: int, seconds: float, seed: int, cache: bool)
     draws = zipf_draws(200_000, len(mix), seed)
     # aiohttp rather than httpx here: a tenth of the client CPU per request (0.1 against 1.6 ms),
     # which on two cores is the difference between measuring the server and measuring the driver.
-    headers = {} if cache else {"Cache-Control": "no-cache"}
+    # A kiosk's key, handed over in the environment (not on a command line others can read).
+    headers = {"Authorization": f"Bearer {os.environ[KEY_VARIABLE]}"}
+    if not cache:
+        headers["Cache-Control"] = "no-cache"
     latencies: list[float] = []
     errors = hits = 0
     deadline = time.perf_counter() + seconds
@@ -134,16 +140,19 @@ async def _drive(url: str, clients: int, seconds: float, seed: int, cache: bool)
     }
 
 
-def run_driver(url: str, clients: int, seconds: float, *, cache: bool) -> dict[str, Any]:
+def run_driver(url: str, key: str, clients: int, seconds: float, *, cache: bool) -> dict[str, Any]:
     """The load from a separate process, so the driver's own Python does not share the server's GIL."""
     command = [sys.executable, __file__, "--drive", url, "--clients", str(clients), "--seconds", str(seconds)]
     if not cache:
         command.append("--no-cache")
-    finished = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPO_ROOT)
+    environment = os.environ | {KEY_VARIABLE: key}
+    finished = subprocess.run(
+        command, capture_output=True, text=True, check=True, cwd=REPO_ROOT, env=environment
+    )
     return json.loads(finished.stdout)
 
 
-def search_figures(url: str, clients: list[int], seconds: float, *, cached: bool) -> dict[str, Any]:
+def search_figures(url: str, key: str, clients: list[int], seconds: float, *, cached: bool) -> dict[str, Any]:
     """At each client count: with the response cache (as kiosks meet it) and without (every search runs).
 
     ``cached=False``: the shape keeps no answers; the figures without the cache stand for both.
@@ -152,7 +161,7 @@ def search_figures(url: str, clients: list[int], seconds: float, *, cached: bool
     passes = ((True, ""), (False, "nocache_")) if cached else ((False, ""),)
     for cache, label in passes:
         for count in clients:
-            load = run_driver(url, count, seconds, cache=cache)
+            load = run_driver(url, key, count, seconds, cache=cache)
             latencies = load["latencies"]
             figures[f"search_{label}p50_ms_c{count}"] = ms(statistics.median(latencies))
             figures[f"search_{label}p95_ms_c{count}"] = ms(percentile(latencies, 0.95))
@@ -239,6 +248,12 @@ class Deployment:
     matcher: str
     processes: list[int]
     """Process ids of the services (each with its worker processes), for memory."""
+    keys: dict[str, str]
+    """One API key per role (the searches use the kiosk's, the rest the admin's)."""
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys['admin']}"}
 
 
 def ids_of(records: list[dict[str, Any]]) -> list[str]:
@@ -252,7 +267,7 @@ def all_found(client: httpx.Client, paths: list[str]) -> bool:
 def measure_ingest(
     where: Deployment, postings: list[dict[str, Any]], seekers: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    with httpx.Client(timeout=120) as client:
+    with httpx.Client(timeout=120, headers=where.admin) as client:
         started = time.perf_counter()
         accepted = 0
         for offset in range(0, len(postings), BATCH):
@@ -278,7 +293,7 @@ def measure_ingest(
 
 def measure_freshness(where: Deployment) -> dict[str, Any]:
     samples = []
-    client = httpx.Client(timeout=60)
+    client = httpx.Client(timeout=60, headers=where.admin)
     for round_no in range(FRESHNESS_ROUNDS):
         record = {
             "source": "bench",
@@ -329,7 +344,7 @@ def measure_match(where: Deployment, seeker_id: str) -> dict[str, Any]:
         "expected_salary_min": 5000,
     }
     adhoc, stored = [], []
-    with httpx.Client(base_url=where.matcher, timeout=60) as client:
+    with httpx.Client(base_url=where.matcher, timeout=60, headers=where.admin) as client:
         for _ in range(MATCH_RUNS):
             started = time.perf_counter()
             client.post("/v1/match", json=profile)
@@ -365,7 +380,7 @@ def measure(
     figures: dict[str, Any] = {"postings": len(postings)}
     figures |= measure_ingest(where, postings, seekers)
     figures |= measure_freshness(where)
-    figures |= search_figures(where.search, clients, seconds, cached=cached)
+    figures |= search_figures(where.search, where.keys["kiosk"], clients, seconds, cached=cached)
     reader = index()
     try:
         figures |= measure_raw(reader, runs=2000)
@@ -389,7 +404,10 @@ def demo_data(count: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 
 def base_env() -> dict[str, str]:
-    return {key: value for key, value in os.environ.items() if key != "JOBMATCH_DEMO_DATA"}
+    # The rate limits are lifted for the keys the benchmark uses: it measures the service, not the limiter
+    # (whose cost per request is still in every figure).
+    unlimited = {f"JOBMATCH_RATE_LIMIT_{role.upper()}": "1000000/second" for role in ("kiosk", "admin")}
+    return {key: value for key, value in os.environ.items() if key != "JOBMATCH_DEMO_DATA"} | unlimited
 
 
 def run_embedded(count: int, clients: list[int], seconds: float, workers: int | None) -> dict[str, Any]:
@@ -403,7 +421,8 @@ def run_embedded(count: int, clients: list[int], seconds: float, workers: int | 
         server = Service("embedded", env, Path(tmp))
         try:
             wait_until(server.ready, 120, "the server answering /readyz")
-            where = Deployment(server.url, server.url, server.url, [server.process.pid])
+            keys = json.loads((data_dir / "api-keys.json").read_text())  # the first start's keys
+            where = Deployment(server.url, server.url, server.url, [server.process.pid], keys)
 
             def reader() -> SearchIndex:
                 return TantivyIndex(POSTINGS, data_dir / "index" / "postings", read_only=True)
@@ -442,7 +461,13 @@ def run_distributed(count: int, clients: list[int], seconds: float) -> dict[str,
                 "JOBMATCH_KAFKA_BOOTSTRAP": kafka_bootstrap,
                 "JOBMATCH_INDEX_PREFIX": tag,
                 "JOBMATCH_KAFKA_TOPIC_PREFIX": f"{tag}.",
+                # One secret and one keys file for the three services (a Kubernetes Secret in production).
+                "JOBMATCH_DATA_DIR": str(Path(tmp) / "data"),
+                "JOBMATCH_SECRET_KEY": os.urandom(16).hex(),
             }
+            settings = Settings(data_dir=Path(tmp) / "data", secret_key=env["JOBMATCH_SECRET_KEY"])
+            keys_path = provision_first_keys(settings)
+            assert keys_path is not None
             services = {name: Service(name, env, Path(tmp)) for name in ("ingest", "search", "matcher")}
             try:
                 for service in services.values():
@@ -452,6 +477,7 @@ def run_distributed(count: int, clients: list[int], seconds: float) -> dict[str,
                     services["search"].url,
                     services["matcher"].url,
                     [service.process.pid for service in services.values()],
+                    json.loads(keys_path.read_text()),
                 )
 
                 def reader() -> SearchIndex:

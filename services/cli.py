@@ -1,21 +1,29 @@
-"""Command line: run the embedded shape or one service, or reindex.
+"""Command line: run the embedded shape or one service, or manage API keys.
 
 jobmatch embedded [--demo]   all three services on one port (tantivy + SQLite)
 jobmatch ingest|search|matcher   one service, configured by JOBMATCH_* variables
+jobmatch keys create --role ROLE [--source CODE ...] [--label TEXT] [--rate 30/second]
+jobmatch keys list | jobmatch keys revoke KEY_ID
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
+import sys
 import tempfile
 from typing import Any
 
 import uvicorn
 
+from services.embedded import provision_first_keys
 from services.registry import SERVICES
-from shared.settings import get_settings
+from shared.security.keys import KeyRequestError, create_key, keys_table, read_keys, revoke_key
+from shared.security.roles import Role
+from shared.security.secret import MissingSecret, api_key_hash, deployment_secret
+from shared.settings import Settings, get_settings
 from shared.web.app_factory import create_app
 from shared.web.logs import configure_logging
 
@@ -24,7 +32,10 @@ GRACEFUL_SHUTDOWN_S = 20
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="jobmatch")
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["keys"]:
+        sys.exit(keys_command(arguments[1:]))
+    parser = argparse.ArgumentParser(prog="jobmatch", epilog="jobmatch keys --help: manage API keys")
     parser.add_argument("service", choices=sorted(SERVICES))
     parser.add_argument("--host")
     parser.add_argument("--port", type=int)
@@ -36,6 +47,8 @@ def main(argv: list[str] | None = None) -> None:
     host = args.host or settings.host
     port = args.port or settings.port
     configure_logging(access_log=settings.access_log)
+    if args.service == "embedded":
+        _first_start_keys(settings)
     workers = settings.workers or (default_workers() if args.service == "embedded" else 1)
     print(
         f"jobmatch {args.service}: OpenAPI docs at http://{host}:{port}/docs ({workers} worker processes)",
@@ -46,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
         "port": port,
         "log_level": "info",
         "log_config": None,
-        "access_log": settings.access_log,
+        "access_log": False,  # ours, in shared.web.middleware: uvicorn's line carries query strings
         "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_S,
     }
     # uvicorn handles SIGTERM: it stops accepting, then runs the lifespan exit, which drains the consumer.
@@ -63,6 +76,48 @@ def main(argv: list[str] | None = None) -> None:
         uvicorn.run("services.asgi:app", factory=True, workers=workers, **options)
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _first_start_keys(settings: Settings) -> None:
+    written = provision_first_keys(settings)
+    if written is not None:
+        kiosk = json.loads(written.read_text(encoding="utf-8"))["kiosk"]
+        # Printed once, on the terminal of whoever started it: never logged.
+        print(f"jobmatch embedded: API keys, one per role, written to {written} (mode 0600)", flush=True)
+        print(f"jobmatch embedded: kiosk key {kiosk}", flush=True)
+
+
+def keys_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="jobmatch keys", description="API keys in JOBMATCH_KEYS_FILE")
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create", help="make a key; it is printed once and stored only as a hash")
+    create.add_argument("--role", required=True, choices=[str(role) for role in Role])
+    create.add_argument("--source", action="append", default=[], help="a source code the key is bound to")
+    create.add_argument("--label", default="", help="who holds it (shown by list)")
+    create.add_argument("--rate", help="its own rate limit, e.g. 100/second (default: its role's)")
+    commands.add_parser("list", help="ids, roles and sources; never the keys")
+    revoke = commands.add_parser("revoke", help="the key stops working within a second")
+    revoke.add_argument("key_id")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    path = settings.keys_path
+    try:
+        if args.command == "create":
+            hasher = api_key_hash(deployment_secret(settings))
+            record, plain = create_key(
+                path, Role(args.role), hasher=hasher, sources=args.source, label=args.label, rate=args.rate
+            )
+            print(plain)
+            print(f"id {record.id}, role {record.role}, in {path}", file=sys.stderr)
+        elif args.command == "list":
+            print(keys_table(read_keys(path).keys))
+        else:
+            record = revoke_key(path, args.key_id)
+            print(f"revoked {record.id} ({record.role}) at {record.revoked_at:%Y-%m-%d %H:%M:%S}")
+    except (KeyRequestError, MissingSecret) as error:
+        print(f"jobmatch keys: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def default_workers() -> int:

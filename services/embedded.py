@@ -7,8 +7,10 @@ in a background thread; on first start the demo data set can be loaded.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from services.ingest.batch import Kind, ingest_batch
@@ -16,11 +18,17 @@ from services.ingest.service import INGEST
 from services.matcher.service import MATCHER
 from services.search.service import SEARCH
 from shared.adapters.backends import Backends
+from shared.security.keys import create_first_keys, write_private
+from shared.security.secret import api_key_hash, deployment_secret, id_number_hash
+from shared.settings import Settings
 from shared.web.service import combined
 
 log = logging.getLogger(__name__)
 
 DEMO_MARKER = "demo-data-loaded"
+PLAIN_KEYS_FILE = "api-keys.json"
+LOCAL_SOURCE = "local"
+"""What the first partner key is bound to when no demo data is loaded (make others with jobmatch keys)."""
 DEMO_POSTINGS = 2000
 DEMO_SEEKERS = 500
 
@@ -34,13 +42,31 @@ def load_demo_data(backends: Backends) -> None:
     from shared.demo.generator import generate_postings, generate_seekers
 
     now = datetime.now(UTC)
+    id_numbers = id_number_hash(deployment_secret(settings))
     postings = generate_postings(DEMO_POSTINGS, seed=settings.demo_seed)
     seekers = generate_seekers(DEMO_SEEKERS, seed=settings.demo_seed)
     batches: tuple[tuple[Kind, list[dict[str, Any]]], ...] = (("postings", postings), ("seekers", seekers))
     for kind, items in batches:
-        result = ingest_batch(kind, items, event_log=backends.event_log, received_at=now)
+        result = ingest_batch(
+            kind, items, event_log=backends.event_log, received_at=now, id_number_hash=id_numbers.hexdigest
+        )
         log.info("demo %s: %d accepted, %d rejected", kind, result.accepted, result.rejected)
     marker.write_text(now.isoformat())
+
+
+def provision_first_keys(settings: Settings) -> Path | None:
+    """On a first start with no keys, one key per role: hashes in the keys file, the keys themselves in
+    ``<data dir>/api-keys.json`` (mode 0600) for the operator. None when keys exist (later starts)."""
+    from shared.demo.generator import DEMO_SOURCES
+
+    hasher = api_key_hash(deployment_secret(settings))
+    sources = DEMO_SOURCES if settings.demo_data else (LOCAL_SOURCE,)
+    plain = create_first_keys(settings.keys_path, hasher=hasher, partner_sources=sources)
+    if plain is None:
+        return None
+    path = settings.data_dir / PLAIN_KEYS_FILE
+    write_private(path, json.dumps(plain, indent=2) + "\n")
+    return path
 
 
 EMBEDDED = combined("embedded", "jobmatch embedded", (INGEST, SEARCH, MATCHER), on_start=(load_demo_data,))

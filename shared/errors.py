@@ -54,3 +54,17 @@ class InvalidRequest(JobmatchError):
 
     status = 422
     code = "VALIDATION_FAILED"
+
+
+class Unauthenticated(JobmatchError):
+    """No key, or one that is malformed, unknown, wrong or revoked."""
+
+    status = 401
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(JobmatchError):
+    """A valid key whose role, or whose sources, do not cover the request."""
+
+    status = 403
+    code = "FORBIDDEN"

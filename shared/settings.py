@@ -10,7 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from limits import parse as parse_rate
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -55,9 +56,49 @@ class Settings(BaseSettings):
     """How long a kept answer may be reused while the index does not change: the bound on how late an
     expired posting drops out of a cached answer."""
 
+    # Access control (shared/security).
+    secret_key: SecretStr | None = None
+    """Keys the hashes of API keys and of seeker ID numbers (the same person across sources). The embedded
+    shape makes one at <data dir>/secret.key when unset; production requires it, the same in every service."""
+    keys_file: Path | None = None
+    """The API keys' hashes (never the keys); default <data dir>/key-hashes.json. `jobmatch keys` edits it;
+    running services reread it within a second of a change."""
+    open_mode: bool = False
+    """A single offline job-fair laptop: a request without a key gets kiosk rights. Off by default."""
+    rate_limit_kiosk: str = "30/second"
+    rate_limit_mobile: str = "100/second"
+    rate_limit_partner: str = "10/second"
+    rate_limit_staff: str = "20/second"
+    rate_limit_staff_pii: str = "20/second"
+    rate_limit_admin: str = "50/second"
+    """Each role's requests per key (a key may carry its own); enforced per serving process."""
+
+    # Input limits, each with its own error code (README "API").
+    max_query_chars: int = Field(default=100, ge=1, le=1000)
+    max_query_terms: int = Field(default=16, ge=1, le=100)
+    max_page_size: int = Field(default=100, ge=1, le=1000)
+    max_result_window: int = Field(default=10_000, ge=10, le=100_000)
+
     # Embedded shape: load the demo data set on first start (empty event log).
     demo_data: bool = False
     demo_seed: int = 20161
+
+    @field_validator(
+        "rate_limit_kiosk",
+        "rate_limit_mobile",
+        "rate_limit_partner",
+        "rate_limit_staff",
+        "rate_limit_staff_pii",
+        "rate_limit_admin",
+    )
+    @classmethod
+    def _is_rate(cls, value: str) -> str:
+        parse_rate(value)  # "30/second", "1000/minute": refused at start rather than at the first request
+        return value
+
+    @property
+    def keys_path(self) -> Path:
+        return self.keys_file or self.data_dir / "key-hashes.json"
 
     @model_validator(mode="after")
     def _production_names_its_backends(self) -> Settings:
@@ -68,6 +109,10 @@ class Settings(BaseSettings):
             "elasticsearch_url": self.index_backend == "elasticsearch",
             "kafka_bootstrap": self.eventlog_backend == "kafka",
             "data_dir": "tantivy" == self.index_backend or self.eventlog_backend == "sqlite",
+            # Hashes made with a secret another replica does not share, or a keys file it cannot see,
+            # would lock callers out of some replicas only.
+            "secret_key": True,
+            "keys_file": True,
         }
         missing = [name for name, needed in required.items() if needed and name not in self.model_fields_set]
         if missing:

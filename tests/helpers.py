@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -12,15 +13,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from shared.adapters.tantivy_index import TantivyIndex
 from shared.errors import BackendUnavailable
 from shared.index.fields import POSTINGS
 from shared.ports.search_index import IndexDoc, IndexSchema, SearchIndex, WriteOutcome
+from shared.settings import Settings
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,6 +113,7 @@ class Service:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"{name}.log"
+        self.env = env
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "services.cli", name, "--port", str(self.port), *args],
@@ -117,6 +122,12 @@ class Service:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
+
+    def headers(self, role: str = "admin") -> dict[str, str]:
+        """The role's key from ``<data dir>/api-keys.json`` (written by the embedded shape's first start,
+        or by ``role_keys`` before distributed services start)."""
+        data_dir = Path(self.env.get("JOBMATCH_DATA_DIR", "var/data"))
+        return bearer(json.loads((ROOT / data_dir / "api-keys.json").read_text())[role])
 
     def ready(self) -> bool:
         if self.process.poll() is not None:
@@ -144,3 +155,37 @@ class Service:
             self._log.close()
         stopped = f"jobmatch {self.name} stopped" in self.log_path.read_text()
         return "clean" if code in (0, -signal.SIGTERM) and stopped else f"exit {code}, stopped={stopped}"
+
+
+TEST_SOURCES = ("test", "e2e")
+"""The sources the tests' partner key is bound to (what their records name)."""
+
+
+def role_keys(settings: Settings) -> dict[str, str]:
+    """One API key per role for this data directory, made on first use (the partner bound to TEST_SOURCES)
+    and kept in ``<data dir>/api-keys.json`` as the embedded shape keeps its own, so a restart reuses them."""
+    from shared.security.keys import create_first_keys, write_private
+    from shared.security.secret import api_key_hash, deployment_secret
+
+    path = settings.data_dir / "api-keys.json"
+    if path.exists():
+        return dict(json.loads(path.read_text()))
+    hasher = api_key_hash(deployment_secret(settings))
+    plain = create_first_keys(settings.keys_path, hasher=hasher, partner_sources=TEST_SOURCES)
+    assert plain is not None, f"{settings.keys_path} has keys but {path} is missing"
+    write_private(path, json.dumps(plain))
+    return plain
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def keyed_client(app: FastAPI, settings: Settings, role: str = "admin", **options: Any) -> TestClient:
+    """A test client whose every request carries the role's key (admin: every route)."""
+    return TestClient(app, headers=bearer(role_keys(settings)[role]), **options)
+
+
+def embedded_keys(data_dir: Path) -> dict[str, str]:
+    """The keys ``jobmatch embedded`` wrote on its first start."""
+    return dict(json.loads((data_dir / "api-keys.json").read_text()))

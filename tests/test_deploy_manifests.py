@@ -113,8 +113,13 @@ def module_constant(path: Path, name: str) -> Any:
 
 
 def config_map_with_urls() -> dict[str, str]:
-    """The shared ConfigMap plus the Elasticsearch URL each Deployment adds from its Secret."""
-    return {**config_map(), "JOBMATCH_ELASTICSEARCH_URL": "http://user:password@jobmatch-es-http:9200"}
+    """The shared ConfigMap plus what each Deployment adds from its Secrets (the Elasticsearch URL, the
+    deployment secret)."""
+    return {
+        **config_map(),
+        "JOBMATCH_ELASTICSEARCH_URL": "http://user:password@jobmatch-es-http:9200",
+        "JOBMATCH_SECRET_KEY": "0" * 64,
+    }
 
 
 def dig(document: dict[str, Any], dotted: str) -> Any:
@@ -571,10 +576,20 @@ def test_secret_template_is_a_marked_placeholder_that_covers_every_reference() -
     assert (
         SECRET_TEMPLATE.name not in yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text())["resources"]
     )
-    (template,) = [m.body for m in manifests() if m.path == SECRET_TEMPLATE]
-    assert template["kind"] == "Secret" and "TEMPLATE" in SECRET_TEMPLATE.read_text().splitlines()[0]
-    provided = {(template["metadata"]["name"], key) for key in template["stringData"]}
+    templates = {m.body["metadata"]["name"]: m.body for m in manifests() if m.path == SECRET_TEMPLATE}
+    assert set(templates) == {"jobmatch-elasticsearch-user", "jobmatch-access"}
+    assert "TEMPLATE" in SECRET_TEMPLATE.read_text().splitlines()[0]
+    assert all(template["kind"] == "Secret" for template in templates.values())
+    provided = {(name, key) for name, template in templates.items() for key in template["stringData"]}
+    template = templates["jobmatch-elasticsearch-user"]
     assert template["stringData"]["password"] == PLACEHOLDER
+    assert templates["jobmatch-access"]["stringData"]["secret-key"] == PLACEHOLDER
+    for service, deployment in deployments().items():
+        # The keys file the settings name is where the access Secret is mounted.
+        mounts = {m["name"]: m["mountPath"] for m in container_of(deployment)["volumeMounts"]}
+        volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+        assert volumes["access"]["secret"]["secretName"] == "jobmatch-access", service
+        assert config_map()["JOBMATCH_KEYS_FILE"] == mounts["access"] + "/key-hashes.json", service
     for service, deployment in deployments().items():
         for variable in container_of(deployment).get("env", []):
             if "valueFrom" in variable:
@@ -760,6 +775,8 @@ def test_production_settings_name_every_backend_address(
         "JOBMATCH_ELASTICSEARCH_URL": "http://es:9200",
         "JOBMATCH_KAFKA_BOOTSTRAP": "kafka:9092",
         "JOBMATCH_DATA_DIR": "/var/lib/jobmatch",
+        "JOBMATCH_SECRET_KEY": "0" * 64,
+        "JOBMATCH_KEYS_FILE": "/etc/jobmatch/access/key-hashes.json",
     }
     assert settings_from({"JOBMATCH_ENVIRONMENT": "production", **environment, **complete}, monkeypatch)
     assert settings_from({"JOBMATCH_ENVIRONMENT": "development", **environment}, monkeypatch)

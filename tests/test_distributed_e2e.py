@@ -10,7 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import Service, posting, wait_for
+from shared.settings import Settings
+from tests.helpers import Service, posting, role_keys, wait_for
 
 pytestmark = [pytest.mark.distributed, pytest.mark.elasticsearch, pytest.mark.kafka]
 
@@ -28,7 +29,11 @@ def services(elasticsearch_url: str, kafka_bootstrap: str, tmp_path: Path) -> It
         "JOBMATCH_INDEX_PREFIX": f"e2e-{tag}",
         "JOBMATCH_KAFKA_TOPIC_PREFIX": f"e2e-{tag}.",
         "JOBMATCH_KAFKA_TOPIC_PARTITIONS": "2",
+        # One secret and one keys file for the three services, as a Kubernetes Secret gives them.
+        "JOBMATCH_SECRET_KEY": uuid.uuid4().hex,
+        "JOBMATCH_DATA_DIR": str(tmp_path / "data"),
     }
+    role_keys(Settings(data_dir=tmp_path / "data", secret_key=env["JOBMATCH_SECRET_KEY"]))
     started = {name: Service(name, env, tmp_path) for name in ("ingest", "search", "matcher")}
     try:
         for service in started.values():
@@ -40,6 +45,7 @@ def services(elasticsearch_url: str, kafka_bootstrap: str, tmp_path: Path) -> It
 
 
 def test_records_flow_from_ingest_to_search_and_matches(services: dict[str, Service]) -> None:
+    http = httpx.Client(headers=services["ingest"].headers())
     ingest, search, matcher = services["ingest"].url, services["search"].url, services["matcher"].url
     batch = [
         posting("d1", "招聘维修电工", description="负责设备维修，持电工证。", certificates=["电工证"]),
@@ -48,17 +54,15 @@ def test_records_flow_from_ingest_to_search_and_matches(services: dict[str, Serv
         posting("d4", "电工", status="closed"),
         {"source": "e2e", "source_id": "bad", "title": "仓管", "employer": {"credit_code": "123"}},
     ]
-    body = httpx.post(f"{ingest}/v1/postings", json=batch, timeout=30).json()
+    body = http.post(f"{ingest}/v1/postings", json=batch, timeout=30).json()
     assert (body["accepted"], body["rejected"]) == (4, 1)
 
     def electricians() -> list[str]:
-        hits = httpx.get(f"{search}/v1/postings/search", params={"q": "电工"}, timeout=10).json()["hits"]
+        hits = http.get(f"{search}/v1/postings/search", params={"q": "电工"}, timeout=10).json()["hits"]
         return [hit["id"] for hit in hits]
 
     assert wait_for(electricians, timeout_s=60) == ["test:d1"]
-    assert (
-        httpx.get(f"{search}/v1/postings/test:d3", timeout=10).json()["location"]["region_code"] == "320583"
-    )
+    assert http.get(f"{search}/v1/postings/test:d3", timeout=10).json()["location"]["region_code"] == "320583"
 
     seeker = {
         "source": "e2e",
@@ -69,10 +73,10 @@ def test_records_flow_from_ingest_to_search_and_matches(services: dict[str, Serv
         "desired_titles": ["焊工"],
         "willing_to_relocate": True,
     }
-    assert httpx.post(f"{ingest}/v1/seekers", json=[seeker], timeout=30).json()["accepted"] == 1
+    assert http.post(f"{ingest}/v1/seekers", json=[seeker], timeout=30).json()["accepted"] == 1
 
     def seeker_matches() -> list[dict]:
-        response = httpx.get(f"{matcher}/v1/seekers/e2e:s1/matches", timeout=10)
+        response = http.get(f"{matcher}/v1/seekers/e2e:s1/matches", timeout=10)
         return response.json()["matches"] if response.status_code == 200 else []
 
     matches = wait_for(seeker_matches, timeout_s=60)
@@ -80,11 +84,11 @@ def test_records_flow_from_ingest_to_search_and_matches(services: dict[str, Serv
     assert "跨省劳务协作" in matches[0]["explain"]["reasons"]
     assert "李四" not in str(matches)
 
-    adhoc = httpx.post(
+    adhoc = http.post(
         f"{matcher}/v1/match", json={"desired_titles": ["电工"], "location": "郑州"}, timeout=10
     )
     adhoc_ids = [m["posting"]["id"] for m in adhoc.json()["matches"]]
     assert adhoc_ids[0] == "test:d1" and "test:d4" not in adhoc_ids
 
-    assert httpx.delete(f"{ingest}/v1/postings/test:d1", timeout=10).status_code == 202
+    assert http.delete(f"{ingest}/v1/postings/test:d1", timeout=10).status_code == 202
     wait_for(lambda: electricians() == [], timeout_s=60)

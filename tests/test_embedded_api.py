@@ -13,7 +13,7 @@ from services.embedded import EMBEDDED
 from services.ingest.service import INGEST
 from shared.settings import Settings
 from shared.web.app_factory import create_app as create_service_app
-from tests.helpers import posting, wait_for
+from tests.helpers import keyed_client, posting, wait_for
 
 VALID_CREDIT_CODE = "91350100M000100Y43"
 
@@ -33,7 +33,8 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(data_dir: Path):
-    with TestClient(create_app(make_settings(data_dir, max_body_bytes=64 * 1024))) as test_client:
+    settings = make_settings(data_dir, max_body_bytes=64 * 1024)
+    with keyed_client(create_app(settings), settings) as test_client:
         yield test_client
 
 
@@ -165,10 +166,7 @@ def test_match_explains_and_never_returns_closed_or_expired(client: TestClient) 
     assert "持电工证" in top["explain"]["reasons"]
 
 
-def test_stored_seeker_matches_and_unknown_seeker(
-    client: TestClient, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level("INFO", logger="jobmatch.audit")
+def test_stored_seeker_matches_and_unknown_seeker(client: TestClient) -> None:
     seed(client)
     seeker = {
         "source": "test",
@@ -185,16 +183,19 @@ def test_stored_seeker_matches_and_unknown_seeker(
     raw = client.get("/v1/seekers/test:s1/matches").text
     assert "张三" not in raw and "13800138000" not in raw
     assert client.get("/v1/seekers/test:none/matches").status_code == 404
-    audited = [r for r in caplog.records if r.name == "jobmatch.audit"]
-    assert {r.seeker_id for r in audited} == {"test:s1", "test:none"}  # type: ignore[attr-defined]
-    assert all(r.purpose == "matches" for r in audited)  # type: ignore[attr-defined]
+    # Every read is a durable audit record naming the key, not the caller's address.
+    entries = client.get("/v1/audit", params={"subject": "test:s1"}).json()["entries"]
+    assert len(entries) >= 2 and {entry["purpose"] for entry in entries} == {"seeker_matches"}
+    assert {entry["role"] for entry in entries} == {"admin"}
+    assert client.get("/v1/audit", params={"subject": "test:none"}).json()["entries"] == []
 
 
 def test_restart_keeps_ingested_data(data_dir: Path) -> None:
-    with TestClient(create_app(make_settings(data_dir))) as first:
+    settings = make_settings(data_dir)
+    with keyed_client(create_app(settings), settings) as first:
         first.post("/v1/postings", json=[posting("keep", "数控车床操作工")])
         wait_for(lambda: search(first, q="数控车床")["total"] == 1)
-    with TestClient(create_app(make_settings(data_dir))) as second:
+    with keyed_client(create_app(settings), settings) as second:
         assert search(second, q="数控车床")["total"] == 1
         second.post("/v1/postings", json=[posting("keep2", "数控车床操作工")])
         wait_for(lambda: search(second, q="数控车床")["total"] == 2)
@@ -202,9 +203,10 @@ def test_restart_keeps_ingested_data(data_dir: Path) -> None:
 
 def test_events_accepted_before_a_crash_are_indexed_after_restart(data_dir: Path) -> None:
     # Only ingest runs: the events are durable in the log but not yet indexed.
-    with TestClient(create_service_app(INGEST, settings=make_settings(data_dir))) as ingest_only:
+    settings = make_settings(data_dir)
+    with keyed_client(create_service_app(INGEST, settings=settings), settings) as ingest_only:
         assert ingest_only.post("/v1/postings", json=[posting("late", "育婴师")]).json()["accepted"] == 1
-    with TestClient(create_app(make_settings(data_dir))) as embedded:
+    with keyed_client(create_app(settings), settings) as embedded:
         wait_for(lambda: search(embedded, q="育婴师")["total"] == 1)
 
 
@@ -215,6 +217,7 @@ def test_health_ready_metrics_openapi(client: TestClient) -> None:
         "event_log",
         "postings_index",
         "seekers_index",
+        "audit_log",
         "indexing_consumer",
     }
     assert all(ready["checks"].values())

@@ -19,7 +19,7 @@ from services.embedded import EMBEDDED
 from shared.settings import Settings
 from shared.web.app_factory import create_app
 from shared.web.service import ServiceSpec
-from tests.helpers import posting, wait_for
+from tests.helpers import keyed_client, posting, wait_for
 
 LIMIT = 64 * 1024
 
@@ -30,7 +30,8 @@ def settings(data_dir: Path) -> Settings:
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(EMBEDDED, settings=settings(tmp_path / "data"))) as test_client:
+    configured = settings(tmp_path / "data")
+    with keyed_client(create_app(EMBEDDED, settings=configured), configured) as test_client:
         yield test_client
 
 
@@ -385,8 +386,9 @@ def test_an_unexpected_error_answers_500_and_is_counted(tmp_path: Path) -> None:
         raise RuntimeError("a bug")
 
     spec = ServiceSpec(name="broken", title="broken", routers=(broken,), needs=frozenset())
-    app: FastAPI = create_app(spec, settings=settings(tmp_path / "data"))
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    configured = settings(tmp_path / "data")
+    app: FastAPI = create_app(spec, settings=configured)
+    with keyed_client(app, configured, raise_server_exceptions=False) as test_client:
         before = _count(test_client, "/v1/broken", "500")
         assert error_code(test_client.get("/v1/broken")) == (500, "INTERNAL")
         assert "a bug" not in test_client.get("/v1/broken").text
@@ -406,8 +408,9 @@ def test_a_route_asking_for_a_backend_its_service_does_not_declare_fails_loudly(
     from services.search.routes import router as search_router
 
     undeclared = ServiceSpec(name="bare", title="bare", routers=(search_router,), needs=frozenset())
-    with TestClient(
-        create_app(undeclared, settings=settings(tmp_path / "data")), raise_server_exceptions=False
+    configured = settings(tmp_path / "data")
+    with keyed_client(
+        create_app(undeclared, settings=configured), configured, raise_server_exceptions=False
     ) as bare:
         assert error_code(bare.get("/v1/postings/search")) == (500, "INTERNAL")
     assert any("BackendNotOpened" in (record.exc_text or "") for record in caplog.records)

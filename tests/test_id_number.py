@@ -83,13 +83,16 @@ def test_mask_phone_keeps_first_three_and_last_four(phone: str, masked: str) -> 
     ("name", "masked"),
     [
         ("张三", "张*"),
-        ("王小明", "王**"),
-        ("欧阳娜娜", "欧阳**"),
+        ("王小芝", "王*芝"),
+        ("王小明明", "王**明"),
+        ("欧阳娜娜", "欧阳*娜"),
         ("欧阳修", "欧阳*"),
         ("欧阳", "欧*"),
         ("张", "*"),
         ("", ""),
+        ("阿依古丽·买买提", "阿***·**提"),
+        ("John Smith", "J*** ****h"),
     ],
 )
-def test_mask_name_keeps_only_the_surname(name: str, masked: str) -> None:
+def test_mask_name_keeps_the_surname_and_the_last_character(name: str, masked: str) -> None:
     assert mask_name(name) == masked

@@ -6,8 +6,6 @@ import gc
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
 from services.embedded import EMBEDDED
 from shared.adapters.tantivy_index import TantivyIndex
 from shared.domain.records import PostingRecord
@@ -16,7 +14,7 @@ from shared.index.fields import POSTINGS
 from shared.ports.search_index import IndexDoc
 from shared.settings import Settings
 from shared.web.app_factory import create_app
-from tests.helpers import stored_posting
+from tests.helpers import keyed_client, stored_posting
 
 
 def test_documents_without_derived_values_are_searched_matched_and_shown(tmp_path: Path) -> None:
@@ -32,7 +30,7 @@ def test_documents_without_derived_values_are_searched_matched_and_shown(tmp_pat
     gc.collect()  # releases tantivy's writer lock for the app's own writer
 
     settings = Settings(data_dir=data_dir, environment="test")
-    with TestClient(create_app(EMBEDDED, settings=settings)) as client:
+    with keyed_client(create_app(EMBEDDED, settings=settings), settings) as client:
         assert client.get("/v1/postings/test:old").json()["title"] == "叉车司机"
         hits = client.get("/v1/postings/search", params={"q": "叉车"}).json()["hits"]
         assert [hit["id"] for hit in hits] == ["test:old"]

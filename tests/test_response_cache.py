@@ -15,13 +15,12 @@ from shared.index.documents import posting_doc
 from shared.index.fields import POSTINGS
 from shared.settings import Settings
 from shared.web.app_factory import create_app
-from tests.helpers import posting, stored_posting, wait_for
+from tests.helpers import keyed_client, posting, stored_posting, wait_for
 
 
 def embedded_client(data_dir: Path, **overrides: object) -> TestClient:
-    return TestClient(
-        create_app(EMBEDDED, settings=Settings(data_dir=data_dir, environment="test", **overrides))
-    )
+    settings = Settings(data_dir=data_dir, environment="test", **overrides)
+    return keyed_client(create_app(EMBEDDED, settings=settings), settings)
 
 
 def push(client: TestClient, *records: dict) -> None:

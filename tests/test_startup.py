@@ -16,6 +16,6 @@ def test_startup_objects_are_frozen_while_the_service_runs_and_released_after(tm
     """Full collections scanned them on every pass: the long pauses behind a match's p95."""
     gc.unfreeze()
     app = create_app(EMBEDDED, settings=Settings(data_dir=tmp_path / "data", environment="test"))
-    with TestClient(app):
+    with TestClient(app):  # no request is made: no key needed
         assert gc.get_freeze_count() > 10_000
     assert gc.get_freeze_count() == 0

@@ -7,6 +7,7 @@ copied to the dead-letter topic for staff to inspect, and the rest go on.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -31,21 +32,37 @@ def _rejected(raw: Any, *problems: Problem) -> RecordResult:
     return RecordResult(index=0, status="rejected", id=_raw_id(raw), errors=list(problems))
 
 
-def _normalised(kind: Kind, raw: dict[str, Any], received_at: datetime) -> tuple[StoredRecord, list[Problem]]:
+IdNumberHash = Callable[[str], str]
+
+
+def _no_id_number_hash(_: str) -> str:
+    raise RuntimeError("a seeker's ID number reached ingest without the deployment's keyed hash")
+
+
+def _normalised(
+    kind: Kind, raw: dict[str, Any], received_at: datetime, id_number_hash: IdNumberHash
+) -> tuple[StoredRecord, list[Problem]]:
     if kind == "postings":
         return normalise_posting(PostingIn.model_validate(raw), received_at=received_at)
-    return normalise_seeker(SeekerIn.model_validate(raw), received_at=received_at)
+    return normalise_seeker(
+        SeekerIn.model_validate(raw), received_at=received_at, id_number_hash=id_number_hash
+    )
 
 
-def check_record(kind: Kind, raw: Any, *, received_at: datetime) -> tuple[StoredRecord | None, RecordResult]:
-    """Returns the normalised record (None when rejected) and its outcome; the caller sets ``index``."""
+def check_record(
+    kind: Kind, raw: Any, *, received_at: datetime, id_number_hash: IdNumberHash = _no_id_number_hash
+) -> tuple[StoredRecord | None, RecordResult]:
+    """Returns the normalised record (None when rejected) and its outcome; the caller sets ``index``.
+
+    ``id_number_hash``: the deployment's keyed hash of a seeker's ID number (``shared.security.secret``).
+    """
     if isinstance(raw, UnparseableLine):
         reason = f"第 {raw.line} 行不是有效的 JSON：{raw.reason}"
         return None, _rejected(None, Problem.of("(record)", "MALFORMED_JSON", reason))
     if not isinstance(raw, dict):
         return None, _rejected(None, Problem.of("(record)", "NOT_AN_OBJECT", "每条记录应为 JSON 对象"))
     try:
-        record, warnings = _normalised(kind, raw, received_at)
+        record, warnings = _normalised(kind, raw, received_at, id_number_hash)
     except ValidationError as exc:
         return None, _rejected(raw, *problems_from_validation(exc))
     except FieldProblem as exc:
@@ -71,13 +88,13 @@ def _raw_id(raw: Any) -> str | None:
 
 
 def ingest_batch(
-    kind: Kind, items: list[Any], *, event_log: EventLog, received_at: datetime
+    kind: Kind, items: list[Any], *, event_log: EventLog, received_at: datetime, id_number_hash: IdNumberHash
 ) -> BatchResponse:
     accepted: list[tuple[str, dict[str, Any]]] = []
     rejected: list[tuple[str, dict[str, Any]]] = []
     results: list[RecordResult] = []
     for index, raw in enumerate(items):
-        record, result = check_record(kind, raw, received_at=received_at)
+        record, result = check_record(kind, raw, received_at=received_at, id_number_hash=id_number_hash)
         result.index = index
         results.append(result)
         if record is not None:
@@ -99,3 +116,14 @@ def ingest_batch(
         except Exception:  # the answer already carries the errors; a DLQ outage must not fail accepted work
             log.warning("could not copy %d rejected records to %s", len(rejected), TOPIC_DLQ, exc_info=True)
     return BatchResponse(accepted=len(accepted), rejected=len(rejected), results=results)
+
+
+def sources_outside(items: list[Any], covers: Callable[[str], bool]) -> list[tuple[int, str]]:
+    """(index, source) of each record whose source ``covers`` refuses: a partner key writing another
+    province's records. A record without a usable source is left to validation (it is rejected there)."""
+    outside = []
+    for index, raw in enumerate(items):
+        source = raw.get("source") if isinstance(raw, dict) else None
+        if isinstance(source, str) and source.strip() and not covers(source.strip()):
+            outside.append((index, source.strip()[:64]))
+    return outside

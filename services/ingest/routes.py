@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from services.ingest.batch import TOPICS, Kind, ingest_batch
+from services.ingest.batch import TOPICS, Kind, ingest_batch, sources_outside
 from services.ingest.formats.json_batch import parse_batch
 from services.ingest.models import BatchResponse, DeleteResponse
 from shared.domain.inputs import PostingIn, SeekerIn, is_record_id
 from shared.domain.normalise import now_utc
 from shared.domain.problems import shown
-from shared.errors import BadRequest, NotFound
+from shared.errors import BadRequest, Forbidden, NotFound
+from shared.ports.audit_log import AuditLog
 from shared.ports.event_log import EventLog
 from shared.ports.search_index import SearchIndex
-from shared.web.deps import EventLogDep, PostingsIndexDep, SeekersIndexDep, SettingsDep
+from shared.security.principal import Principal
+from shared.security.roles import Permission
+from shared.web.access import AccessControl, requires
+from shared.web.audit import audit
+from shared.web.deps import AuditLogDep, EventLogDep, PostingsIndexDep, SeekersIndexDep, SettingsDep
 from shared.web.json_body import body_format, body_schema
 from shared.web.responses import BODY_ERRORS, COMMON_ERRORS, PARAMETER_ERRORS, error_responses
 
@@ -24,21 +31,45 @@ router = APIRouter(prefix="/v1", tags=["ingest"], responses=COMMON_ERRORS)
 _BATCH_ERRORS = {**BODY_ERRORS, **error_responses(400)}
 
 
-async def _receive(kind: Kind, request: Request, settings: SettingsDep, event_log: EventLog) -> BatchResponse:
+PushingKey = Annotated[Principal, Depends(requires(Permission.PUSH))]
+DeletingKey = Annotated[Principal, Depends(requires(Permission.DELETE))]
+
+
+async def _receive(
+    kind: Kind, request: Request, settings: SettingsDep, event_log: EventLog, principal: Principal
+) -> BatchResponse:
     fmt = body_format(request, ndjson=True)
     items = parse_batch(await request.body(), fmt)
     if len(items) > settings.max_batch_records:
         raise BadRequest(
             f"一批最多 {settings.max_batch_records} 条记录，收到 {len(items)} 条",
             code="BATCH_TOO_LARGE",
+            details=[{"limit": settings.max_batch_records}],
         )
+    outside = sources_outside(items, principal.covers_source)
+    if outside:
+        # Authorisation, not data quality: the batch is refused whole, nothing of it is published.
+        raise Forbidden(
+            f"此密钥只能提交来源 {', '.join(sorted(principal.sources))} 下的记录",
+            details=[{"index": index, "source": source} for index, source in outside[:100]],
+        )
+    access: AccessControl = request.app.state.access
     # Publishing blocks (SQLite fsync, Kafka acks=all): keep it off the event loop.
-    return await run_in_threadpool(ingest_batch, kind, items, event_log=event_log, received_at=now_utc())
+    return await run_in_threadpool(
+        ingest_batch,
+        kind,
+        items,
+        event_log=event_log,
+        received_at=now_utc(),
+        id_number_hash=access.id_numbers.hexdigest,
+    )
 
 
 def _add_batch_route(kind: Kind, model: type[BaseModel], summary: str) -> None:
-    async def receive(request: Request, settings: SettingsDep, event_log: EventLogDep) -> BatchResponse:
-        return await _receive(kind, request, settings, event_log)
+    async def receive(
+        request: Request, settings: SettingsDep, event_log: EventLogDep, principal: PushingKey
+    ) -> BatchResponse:
+        return await _receive(kind, request, settings, event_log, principal)
 
     router.post(
         f"/{kind}",
@@ -55,18 +86,40 @@ _add_batch_route("seekers", SeekerIn, "Submit a batch of seeker profiles")
 
 
 def _delete(
-    kind: Kind, record_id: str, *, index: SearchIndex, event_log: EventLog, not_found: str
-) -> DeleteResponse:
+    kind: Kind,
+    record_id: str,
+    *,
+    index: SearchIndex,
+    event_log: EventLog,
+    principal: Principal,
+    not_found: str,
+) -> bool:
+    """Publishes the tombstone; whether the record was indexed (the caller answers 404 when not)."""
     if not is_record_id(record_id):
         # Nothing can have been stored under it, so no tombstone is written either.
         raise NotFound(f"{shown(record_id)} 不存在（id 应为 source:source_id）", code=not_found)
+    if not principal.covers_source(record_id.partition(":")[0]):
+        raise Forbidden(f"此密钥只能删除来源 {', '.join(sorted(principal.sources))} 下的记录")
     # The tombstone is written whether or not the record is indexed yet: a record accepted a moment ago
     # and still on its way to the index is erased too, so an erasure request is never lost.
     indexed = index.get(record_id) is not None
     event_log.publish(TOPICS[kind], [(record_id, None)])
+    return indexed
+
+
+def _answer(record_id: str, indexed: bool, not_found: str) -> DeleteResponse:
     if not indexed:
         raise NotFound(f"{shown(record_id)} 不存在（若刚提交尚未索引，也已一并删除）", code=not_found)
     return DeleteResponse(id=record_id, status="deleted")
+
+
+def _erase_from_audit(
+    audit_log: AuditLog, access: AccessControl, seeker_id: str, principal: Principal
+) -> None:
+    """The audit keeps that the seeker was read and deleted, by whom and when, but not the seeker's id."""
+    replacement = "erased:" + access.subjects.hexdigest(seeker_id)
+    audit_log.erase_subject(seeker_id, replacement)
+    audit(audit_log, principal, action="delete", purpose="erasure", disclosed=[(replacement, [])])
 
 
 @router.delete(
@@ -75,8 +128,18 @@ def _delete(
     summary="Delete a posting",
     responses={**error_responses(404), **PARAMETER_ERRORS},
 )
-def delete_posting(posting_id: str, postings: PostingsIndexDep, event_log: EventLogDep) -> DeleteResponse:
-    return _delete("postings", posting_id, index=postings, event_log=event_log, not_found="POSTING_NOT_FOUND")
+def delete_posting(
+    posting_id: str, postings: PostingsIndexDep, event_log: EventLogDep, principal: DeletingKey
+) -> DeleteResponse:
+    indexed = _delete(
+        "postings",
+        posting_id,
+        index=postings,
+        event_log=event_log,
+        principal=principal,
+        not_found="POSTING_NOT_FOUND",
+    )
+    return _answer(posting_id, indexed, "POSTING_NOT_FOUND")
 
 
 @router.delete(
@@ -85,5 +148,21 @@ def delete_posting(posting_id: str, postings: PostingsIndexDep, event_log: Event
     summary="Delete a seeker profile",
     responses={**error_responses(404), **PARAMETER_ERRORS},
 )
-def delete_seeker(seeker_id: str, seekers: SeekersIndexDep, event_log: EventLogDep) -> DeleteResponse:
-    return _delete("seekers", seeker_id, index=seekers, event_log=event_log, not_found="SEEKER_NOT_FOUND")
+def delete_seeker(
+    seeker_id: str,
+    request: Request,
+    seekers: SeekersIndexDep,
+    event_log: EventLogDep,
+    audit_log: AuditLogDep,
+    principal: DeletingKey,
+) -> DeleteResponse:
+    indexed = _delete(
+        "seekers",
+        seeker_id,
+        index=seekers,
+        event_log=event_log,
+        principal=principal,
+        not_found="SEEKER_NOT_FOUND",
+    )
+    _erase_from_audit(audit_log, request.app.state.access, seeker_id, principal)
+    return _answer(seeker_id, indexed, "SEEKER_NOT_FOUND")

@@ -1,6 +1,7 @@
 """The ingest service: validates, normalises and publishes postings and seekers.
 
-It reads the indexes only to answer a deletion of an unknown id with 404.
+It reads the indexes only to answer a deletion of an unknown id with 404, and the audit log only to
+erase a deleted seeker's id from it.
 """
 
 from __future__ import annotations
@@ -13,5 +14,5 @@ INGEST = ServiceSpec(
     name="ingest",
     title="jobmatch ingest",
     routers=(router,),
-    needs=frozenset({Backend.EVENT_LOG, Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX}),
+    needs=frozenset({Backend.EVENT_LOG, Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX, Backend.AUDIT_LOG}),
 )

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from services.matcher.matching import match_postings, match_response, profile_from_input, profile_from_seeker
 from services.matcher.models import MatchResponse, SeekerMatchResponse
 from shared.domain.inputs import MatchProfileIn
-from shared.errors import NotFound
+from shared.errors import Forbidden, NotFound
 from shared.index.documents import stored_seeker
-from shared.web.deps import PostingsIndexDep, SeekersIndexDep
+from shared.security.principal import Principal
+from shared.security.roles import Permission
+from shared.web.access import requires
+from shared.web.audit import audit
+from shared.web.deps import AuditLogDep, PostingsIndexDep, SeekersIndexDep
 from shared.web.json_body import body_schema, validated_body
-from shared.web.logs import audit_profile_read
 from shared.web.responses import BODY_ERRORS, COMMON_ERRORS, PARAMETER_ERRORS, error_responses, written
 
 router = APIRouter(prefix="/v1", tags=["matching"], responses=COMMON_ERRORS)
 Limit = Annotated[int, Query(ge=1, le=100)]
+MATCHED_FIELDS = (
+    "desired_titles", "skills", "certificates", "region_code", "desired_region_codes", "willing_to_relocate",
+    "expected_salary_min", "education", "experience_years", "groups",
+)  # fmt: skip
+"""What matching reads of a stored profile (services/matcher/matching.profile_from_seeker): the audit
+record's fields. None of them is answered: the answer holds postings only."""
 
 
 @router.post(
@@ -26,6 +35,7 @@ Limit = Annotated[int, Query(ge=1, le=100)]
     response_model=MatchResponse,
     openapi_extra=body_schema(MatchProfileIn),
     responses={**BODY_ERRORS, **error_responses(400)},
+    dependencies=[Depends(requires(Permission.PUBLIC_READ))],
 )
 def match_adhoc(
     body: Annotated[MatchProfileIn, Depends(validated_body(MatchProfileIn))],
@@ -43,14 +53,27 @@ def match_adhoc(
     responses={**error_responses(404), **PARAMETER_ERRORS},
 )
 def match_seeker(
-    seeker_id: str, request: Request, postings: PostingsIndexDep, seekers: SeekersIndexDep, limit: Limit = 20
+    seeker_id: str,
+    postings: PostingsIndexDep,
+    seekers: SeekersIndexDep,
+    audit_log: AuditLogDep,
+    principal: Annotated[Principal, Depends(requires(Permission.SEEKER_MATCHES))],
+    limit: Limit = 20,
 ) -> Response:
+    if not principal.covers_source(seeker_id.partition(":")[0]):
+        # A mobile backend bound to its platform's sources acts for that platform's users only.
+        raise Forbidden(f"此密钥只能读取来源 {', '.join(sorted(principal.sources))} 下求职者的匹配")
     source = seekers.get(seeker_id)
-    # Every read of a stored profile is audited (DESIGN.md, data rules), found or not.
-    caller = request.client.host if request.client else None
-    audit_profile_read(seeker_id=seeker_id, purpose="matches", caller=caller)
     if source is None:
         raise NotFound(f"求职者 {seeker_id} 不存在", code="SEEKER_NOT_FOUND")
+    # Every read of a stored profile is audited (DESIGN.md, data rules).
+    audit(
+        audit_log,
+        principal,
+        action="match",
+        purpose="seeker_matches",
+        disclosed=[(seeker_id, MATCHED_FIELDS)],
+    )
     result = match_response(
         match_postings(profile_from_seeker(stored_seeker(source)), postings=postings, limit=limit)
     )

@@ -10,5 +10,5 @@ MATCHER = ServiceSpec(
     name="matcher",
     title="jobmatch matcher",
     routers=(router,),
-    needs=frozenset({Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX}),
+    needs=frozenset({Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX, Backend.AUDIT_LOG}),
 )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from shared.domain.inputs import JobType, Programme
+from shared.ports.audit_log import AuditEntry
 from shared.web.posting_views import PostingSummary
+from shared.web.seeker_views import SeekerView
 
 SortOrder = Literal["relevance", "newest", "salary"]
 
@@ -16,7 +19,7 @@ class SearchQuery(BaseModel):
     """The search's query parameters, validated in one step (one model rather than a dozen parameters:
     FastAPI's per-parameter handling was a fifth of a search's time in the profile)."""
 
-    q: Annotated[str | None, Field(max_length=200, description="关键词，如 电工、叉车司机 包吃住")] = None
+    q: Annotated[str | None, Field(description="关键词，如 电工、叉车司机 包吃住")] = None
     region: Annotated[
         str | None,
         Field(
@@ -39,8 +42,9 @@ class SearchQuery(BaseModel):
     programme: Programme | None = None
     posted_within_days: Annotated[int | None, Field(ge=1, le=3650)] = None
     sort: SortOrder = "relevance"
-    page: Annotated[int, Field(ge=1, le=1000)] = 1
-    size: Annotated[int, Field(ge=1, le=100)] = 10
+    # Their upper bounds are settings with codes of their own (shared/web/limits.py), not validation.
+    page: Annotated[int, Field(ge=1)] = 1
+    size: Annotated[int, Field(ge=1)] = 10
     facets: Annotated[
         str,
         Field(
@@ -72,3 +76,47 @@ class SearchResponse(BaseModel):
     facets: dict[str, list[FacetBucket]] = Field(
         description="facet name (region, job_type, education, salary) → buckets; region buckets are cities"
     )
+
+
+class SeekerSearchQuery(BaseModel):
+    """Staff looking for people: words over desired jobs, skills, certificates and work history."""
+
+    q: Annotated[str | None, Field(description="关键词，如 电工 焊工证")] = None
+    region: Annotated[
+        str | None,
+        Field(
+            pattern=r"^[0-9０-９]{6}$",
+            description="where they live: a province or city includes all below it",
+        ),
+    ] = None
+    education: Annotated[
+        str | None, Field(max_length=20, description="at least this level (大专: 大专, 本科 and above)")
+    ] = None
+    groups: Annotated[
+        str | None,
+        Field(
+            max_length=300,
+            description="comma-separated groups (college_graduate,rural_migrant…): any of them",
+        ),
+    ] = None
+    page: Annotated[int, Field(ge=1)] = 1
+    size: Annotated[int, Field(ge=1)] = 10
+
+
+class SeekerSearchResponse(BaseModel):
+    total: int
+    page: int
+    size: int
+    hits: list[SeekerView]
+
+
+class AuditQuery(BaseModel):
+    subject: Annotated[str | None, Field(max_length=300, description="a seeker's id")] = None
+    key_id: Annotated[str | None, Field(max_length=64)] = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+
+
+class AuditResponse(BaseModel):
+    entries: list[AuditEntry] = Field(description="newest first")

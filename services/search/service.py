@@ -21,7 +21,7 @@ SEARCH = ServiceSpec(
     name="search",
     title="jobmatch search",
     routers=(router,),
-    needs=frozenset({Backend.EVENT_LOG, Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX}),
+    needs=frozenset({Backend.EVENT_LOG, Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX, Backend.AUDIT_LOG}),
     workers=(WorkerSpec("indexing_consumer", indexing_consumer),),
     cached_routes=(CachedRoute("/v1/postings/search", Backend.POSTINGS_INDEX),),
 )

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from shared.index.fields import POSTINGS, SEEKERS
+from shared.ports.audit_log import AuditLog
 from shared.ports.event_log import EventLog
 from shared.ports.search_index import IndexSchema, SearchIndex
 from shared.settings import Settings
@@ -26,6 +27,7 @@ class Backend(StrEnum):
     EVENT_LOG = "event_log"
     POSTINGS_INDEX = "postings_index"
     SEEKERS_INDEX = "seekers_index"
+    AUDIT_LOG = "audit_log"
 
 
 class BackendNotOpened(RuntimeError):
@@ -58,12 +60,24 @@ def open_event_log(settings: Settings) -> EventLog:
     return SqliteEventLog(settings.data_dir / "events.sqlite3")
 
 
+def open_audit_log(settings: Settings) -> AuditLog:
+    """Beside the records it is about: SQLite with the embedded shape's files, Elasticsearch otherwise."""
+    if settings.index_backend == "elasticsearch":
+        from shared.adapters.es_audit import ElasticsearchAuditLog
+
+        return ElasticsearchAuditLog(url=settings.elasticsearch_url, prefix=settings.index_prefix)
+    from shared.adapters.sqlite_audit import SqliteAuditLog
+
+    return SqliteAuditLog(settings.data_dir / "audit.sqlite3")
+
+
 @dataclass
 class Backends:
     settings: Settings
     _event_log: EventLog | None = None
     _postings: SearchIndex | None = None
     _seekers: SearchIndex | None = None
+    _audit: AuditLog | None = None
 
     @classmethod
     def open(cls, settings: Settings, needs: frozenset[Backend], *, read_only: bool = False) -> Backends:
@@ -76,6 +90,8 @@ class Backends:
                 backends._postings = open_search_index(settings, POSTINGS, read_only=read_only)
             if Backend.SEEKERS_INDEX in needs:
                 backends._seekers = open_search_index(settings, SEEKERS, read_only=read_only)
+            if Backend.AUDIT_LOG in needs:
+                backends._audit = open_audit_log(settings)
         except Exception:
             backends.close()
             raise
@@ -93,6 +109,10 @@ class Backends:
     def seekers(self) -> SearchIndex:
         return _required(self._seekers, Backend.SEEKERS_INDEX)
 
+    @property
+    def audit(self) -> AuditLog:
+        return _required(self._audit, Backend.AUDIT_LOG)
+
     def index(self, which: Backend) -> SearchIndex:
         if which == Backend.SEEKERS_INDEX:
             return self.seekers
@@ -100,11 +120,12 @@ class Backends:
             return self.postings
         raise ValueError(f"{which} is not an index")
 
-    def _opened(self) -> dict[str, EventLog | SearchIndex]:
-        pairs = (
+    def _opened(self) -> dict[str, EventLog | SearchIndex | AuditLog]:
+        pairs: tuple[tuple[Backend, EventLog | SearchIndex | AuditLog | None], ...] = (
             (Backend.EVENT_LOG, self._event_log),
             (Backend.POSTINGS_INDEX, self._postings),
             (Backend.SEEKERS_INDEX, self._seekers),
+            (Backend.AUDIT_LOG, self._audit),
         )
         return {str(name): backend for name, backend in pairs if backend is not None}
 

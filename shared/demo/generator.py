@@ -257,6 +257,12 @@ def _posting_place(rng: random.Random, occupation: Occupation) -> Place:
     return rng.choices(HENAN_PLACES, _HENAN_POSTING_WEIGHTS)[0]
 
 
+HENAN_SOURCES = ("henan-ggjy", "zhengzhou-rsj", "henan-kiosk")
+"""The Henan platforms demo records come from; partner provinces' postings come from PARTNER_SOURCES."""
+DEMO_SOURCES = tuple(sorted({*HENAN_SOURCES, *PARTNER_SOURCES.values()}))
+"""Every source a demo record may name: the embedded shape binds its first partner key to them."""
+
+
 def _posting_source(rng: random.Random, place: Place) -> str:
     if place.province != HENAN:
         return PARTNER_SOURCES[place.province] if rng.random() < 0.8 else "henan-ggjy"

@@ -22,7 +22,7 @@ _EARLIEST_BIRTH_YEAR = 1900
 _PROVINCE_CODES = (*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47), *range(50, 55))
 _PROVINCE_PREFIXES = frozenset(str(code) for code in (*_PROVINCE_CODES, *range(61, 66), 71, 81, 82, 83))
 
-# Two-character surnames stay whole when a name is masked (欧阳娜娜 -> 欧阳**).
+# Two-character surnames stay whole when a name is masked (欧阳娜娜 -> 欧阳*娜).
 _COMPOUND_SURNAME_LIST = (
     "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 端木 独孤 南宫 西门 "
     "申屠 闻人 万俟 澹台 公冶 宗政 濮阳 淳于 单于 太叔 仲孙 钟离 呼延 赫连 百里 东郭 拓跋 司空"
@@ -89,9 +89,23 @@ def mask_phone(phone: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """Keep the surname: 张三 -> 张*, 欧阳娜娜 -> 欧阳**; a one-character name is fully masked."""
+    """Keep the surname and, of a given name of two or more characters, its last: 王小芝 -> 王*芝.
+
+    张三 -> 张*, 欧阳修 -> 欧阳*, 欧阳娜娜 -> 欧阳*娜, 王小明明 -> 王**明; a one-character name is fully
+    masked. A name with a separator (阿依古丽·买买提, John Smith) keeps its first and last characters
+    and its separators.
+    """
     stripped = name.strip()
     if len(stripped) <= 1:
         return "*" * len(stripped)
-    kept = 2 if stripped[:2] in _COMPOUND_SURNAMES and len(stripped) > 2 else 1
-    return stripped[:kept] + "*" * (len(stripped) - kept)
+    if any(separator in stripped for separator in _NAME_SEPARATORS):
+        inner = "".join(char if char in _NAME_SEPARATORS else "*" for char in stripped[1:-1])
+        return stripped[0] + inner + stripped[-1]
+    surname = 2 if stripped[:2] in _COMPOUND_SURNAMES and len(stripped) > 2 else 1
+    given = stripped[surname:]
+    if len(given) == 1:
+        return stripped[:surname] + "*"
+    return stripped[:surname] + "*" * (len(given) - 1) + given[-1]
+
+
+_NAME_SEPARATORS = frozenset("·•・. ")

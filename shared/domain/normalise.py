@@ -7,9 +7,11 @@ record (an unparseable salary is kept as text and flagged).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from shared.domain.education import parse_education
+from shared.domain.id_number import mask_id_number
 from shared.domain.inputs import PostingIn, SeekerIn
 from shared.domain.problems import FieldProblem, Problem
 from shared.domain.records import EmployerRecord, PlaceRecord, PostingRecord, SalaryRecord, SeekerRecord
@@ -90,7 +92,7 @@ _POSTING_AS_SENT = {
     "skills", "certificates", "benefits", "programmes", "status",
 }  # fmt: skip
 _SEEKER_AS_SENT = {
-    "source", "source_id", "name", "id_number", "phone", "birth_year", "desired_titles", "willing_to_relocate",
+    "source", "source_id", "name", "phone", "birth_year", "desired_titles", "willing_to_relocate",
     "expected_salary_min", "skills", "certificates", "major", "graduation_year", "experience_years",
     "work_history", "groups", "consent_share_with_partners", "status",
 }  # fmt: skip
@@ -163,7 +165,10 @@ def normalise_posting(item: PostingIn, *, received_at: datetime) -> tuple[Postin
     return record, warnings
 
 
-def normalise_seeker(item: SeekerIn, *, received_at: datetime) -> tuple[SeekerRecord, list[Problem]]:
+def normalise_seeker(
+    item: SeekerIn, *, received_at: datetime, id_number_hash: Callable[[str], str]
+) -> tuple[SeekerRecord, list[Problem]]:
+    """``id_number_hash``: the deployment's keyed hash (shared.security.secret); the number itself is dropped."""
     warnings: list[Problem] = []
     region = _resolve_region(item.region_code, item.location, "region_code", warnings)
     hukou = _resolve_region(item.hukou_region_code, None, "hukou_region_code", warnings)
@@ -179,6 +184,8 @@ def normalise_seeker(item: SeekerIn, *, received_at: datetime) -> tuple[SeekerRe
     record = SeekerRecord(
         **item.model_dump(include=_SEEKER_AS_SENT),
         id=record_id(item.source, item.source_id),
+        id_number_hash=id_number_hash(item.id_number) if item.id_number else None,
+        id_number_masked=mask_id_number(item.id_number) if item.id_number else None,
         location=place_record(region, item.location),
         region_code=region.code if region else None,
         hukou_region_code=hukou.code if hukou else None,

@@ -12,11 +12,12 @@ something else; events written before the field existed read as version 1.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from shared.domain.education import EducationLevel
+from shared.domain.id_number import mask_id_number
 from shared.domain.inputs import JobType, Programme, SeekerGroup
 from shared.domain.problems import Problem
 from shared.domain.regions import get_region
@@ -111,7 +112,11 @@ class SeekerRecord(_Stored):
     source_id: str
     # Personal data (shared.domain.personal): never answered to kiosks or partners, never logged.
     name: str | None = None
-    id_number: str | None = None
+    id_number_hash: str | None = None
+    """HMAC-SHA256 of the ID number under the deployment secret: the same person across sources, and
+    nothing else; the number itself is never stored."""
+    id_number_masked: str | None = None
+    """110*************2X: what staff may see to confirm a person at the counter."""
     phone: str | None = None
     birth_year: int | None = None
     location: PlaceRecord = Field(default_factory=PlaceRecord)
@@ -134,6 +139,18 @@ class SeekerRecord(_Stored):
     updated_at: datetime
     version: int
     warnings: list[Problem] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_clear_id_number(cls, data: Any) -> Any:
+        # Events written before ID numbers were hashed carry the number itself: read without it, so it
+        # never reaches the index; its masked form is kept (no secret is at hand here to hash it).
+        if isinstance(data, dict) and "id_number" in data:
+            data = dict(data)
+            number = data.pop("id_number")
+            if isinstance(number, str) and number and "id_number_masked" not in data:
+                data["id_number_masked"] = mask_id_number(number)
+        return data
 
 
 StoredRecord = PostingRecord | SeekerRecord

@@ -14,13 +14,16 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.routing import APIRoute
 
 from shared.adapters.backends import Backend, Backends
 from shared.adapters.writer_lock import WriterLock, held_by_another_process
 from shared.settings import Settings, get_settings
+from shared.web.access import AccessControl, AccessMiddleware, document_access
 from shared.web.errors import install_error_handlers
 from shared.web.health import health_router
 from shared.web.json_body import documented_body_schemas
+from shared.web.limits import document_limits
 from shared.web.middleware import BodyLimitMiddleware, EmptyQueryParametersMiddleware, MetricsMiddleware
 from shared.web.response_cache import Generation, ResponseCacheMiddleware
 from shared.web.responses import ChineseJSONResponse
@@ -91,7 +94,10 @@ def create_app(
         redirect_slashes=False,
     )
     install_error_handlers(app)
+    access = AccessControl.from_settings(settings)
+    app.state.access = access
     # Added last is outermost: metrics see every answer, the body limit's 413s and cached answers included.
+    # Access is checked before the cache and the body limit: without a valid key nothing else runs.
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     if service.cached_routes and settings.response_cache_entries:
         app.add_middleware(
@@ -100,8 +106,9 @@ def create_app(
             max_entries=settings.response_cache_entries,
             ttl_s=settings.response_cache_ttl_s,
         )
+    app.add_middleware(AccessMiddleware, access=access)
     app.add_middleware(EmptyQueryParametersMiddleware)
-    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(MetricsMiddleware, access_log=settings.access_log)
 
     def ready(request: Request) -> dict[str, bool]:
         checks = request.app.state.backends.ready_checks()
@@ -112,10 +119,10 @@ def create_app(
             checks["index_writer"] = held_by_another_process(settings.data_dir)
         return checks
 
-    app.include_router(health_router(ready))
+    app.include_router(health_router(ready, open_mode=settings.open_mode))
     for router in service.routers:
         app.include_router(router)
-    _document_bodies(app)
+    _document(app, settings)
     return app
 
 
@@ -131,13 +138,21 @@ def _generation_of(index: Backend) -> Generation:
     return generation
 
 
-def _document_bodies(app: FastAPI) -> None:
-    """Add the schemas of bodies the routes read themselves (``shared.web.json_body``) to the document."""
+def _document(app: FastAPI, settings: Settings) -> None:
+    """Add to the document what FastAPI cannot see: the schemas of bodies the routes read themselves
+    (``shared.web.json_body``), each operation's access (``shared.web.access``) and the input limits in
+    force (``shared.web.limits``)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
         document = generate()
         document.setdefault("components", {}).setdefault("schemas", {}).update(documented_body_schemas())
+        routes = [route for route in app.routes if isinstance(route, APIRoute)]
+        document_access(document, routes, open_mode=settings.open_mode)
+        document_limits(document, settings)
+        app.openapi_schema = document
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]

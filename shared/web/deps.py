@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from shared.adapters.backends import Backends
+from shared.ports.audit_log import AuditLog
 from shared.ports.event_log import EventLog
 from shared.ports.search_index import SearchIndex
 from shared.settings import Settings
@@ -42,7 +43,12 @@ def get_seekers_index(backends: BackendsDep) -> SearchIndex:
     return backends.seekers
 
 
+def get_audit_log(backends: BackendsDep) -> AuditLog:
+    return backends.audit
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EventLogDep = Annotated[EventLog, Depends(get_event_log)]
 PostingsIndexDep = Annotated[SearchIndex, Depends(get_postings_index)]
 SeekersIndexDep = Annotated[SearchIndex, Depends(get_seekers_index)]
+AuditLogDep = Annotated[AuditLog, Depends(get_audit_log)]

@@ -20,9 +20,18 @@ class Health(BaseModel):
 class Readiness(BaseModel):
     status: Literal["ready", "unavailable"]
     checks: dict[str, bool] = Field(description="each backend and worker → whether it is usable now")
+    open_mode: bool = Field(
+        default=False, description="true: requests without an API key get kiosk rights (JOBMATCH_OPEN_MODE)"
+    )
+    warnings: list[str] = Field(default_factory=list)
 
 
-def health_router(ready_checks: Callable[[Request], dict[str, bool]]) -> APIRouter:
+OPEN_MODE_WARNING = "open mode: requests without an API key get kiosk rights (JOBMATCH_OPEN_MODE)"
+
+
+def health_router(
+    ready_checks: Callable[[Request], dict[str, bool]], *, open_mode: bool = False
+) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", summary="The process is alive")
@@ -39,7 +48,12 @@ def health_router(ready_checks: Callable[[Request], dict[str, bool]]) -> APIRout
         ready = all(checks.values())
         # A 503 with the same body: the probe reads the status, a person reads the checks.
         response.status_code = 200 if ready else 503
-        return Readiness(status="ready" if ready else "unavailable", checks=checks)
+        return Readiness(
+            status="ready" if ready else "unavailable",
+            checks=checks,
+            open_mode=open_mode,
+            warnings=[OPEN_MODE_WARNING] if open_mode else [],
+        )
 
     @router.get(
         "/metrics",

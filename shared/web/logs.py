@@ -1,8 +1,7 @@
 """Structured logs: one JSON object per line, so collectors can index fields without parsing text.
 
-Audit events (who read which seeker profile) go to the ``jobmatch.audit``
-logger with their fields in ``extra``; they land in the same stream with
-``"audit": true`` and can be routed apart by a collector.
+Who read which seeker profile is not logged here but written to the audit
+log (``shared.ports.audit_log``): a durable record staff can list.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-AUDIT = logging.getLogger("jobmatch.audit")
 _STANDARD_ATTRIBUTES = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
@@ -37,14 +35,10 @@ def configure_logging(level: str = "INFO", *, access_log: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # uvicorn's own loggers keep their handlers unless told; send them through ours.
+    # uvicorn's own loggers keep their handlers unless told; send them through ours. Its access log is
+    # never used: its line carries the query string and the client's address (personal data can be in
+    # both); ours (shared.web.middleware, the setting access_log) names the route and the key id.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
-        logging.getLogger(name).propagate = name != "uvicorn.access" or access_log
-
-
-def audit_profile_read(*, seeker_id: str, purpose: str, caller: str | None) -> None:
-    AUDIT.info(
-        "seeker profile read",
-        extra={"audit": True, "seeker_id": seeker_id, "purpose": purpose, "caller": caller},
-    )
+        logging.getLogger(name).propagate = name != "uvicorn.access"
+    logging.getLogger("jobmatch.access").disabled = not access_log

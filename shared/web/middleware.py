@@ -7,6 +7,7 @@ costs less per request.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -17,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.json_codec import dumps_bytes
 from shared.web.responses import error_body
 
+ACCESS_LOG = logging.getLogger("jobmatch.access")
 REQUESTS = Counter("jobmatch_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("jobmatch_http_request_seconds", "HTTP request latency", ["method", "route"])
 HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
@@ -45,14 +47,25 @@ class EmptyQueryParametersMiddleware:
 
 
 class MetricsMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """Request counts and latency per route; with ``access_log``, one log line per request.
+
+    The access line names the route's template (``/v1/seekers/{seeker_id}``), never the path or the
+    query string as sent: a phone or ID number typed into ``q`` or a seeker's id must not reach a log.
+    It names the caller by key id, not by address.
+    """
+
+    def __init__(self, app: ASGIApp, *, access_log: bool = False) -> None:
         self.app = app
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        # One state dict for the whole chain (scopes are copied on the way in): the access middleware
+        # leaves the caller's principal in it.
+        state = scope.setdefault("state", {})
         # 500 if the app raises before it answers; 499 (nginx's "client closed request") if the client left.
         status = 500
         answered = False
@@ -72,8 +85,22 @@ class MetricsMiddleware:
             # one label each, so a scanner cannot grow the number of series.
             route = getattr(scope.get("route"), "path", "unmatched")
             method = scope["method"] if scope["method"] in HTTP_METHODS else "other"
-            LATENCY.labels(method, route).observe(time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            LATENCY.labels(method, route).observe(elapsed)
             REQUESTS.labels(method, route, str(status)).inc()
+            if self.access_log:
+                principal = state.get("principal")
+                ACCESS_LOG.info(
+                    "%s %s %d",
+                    method,
+                    route,
+                    status,
+                    extra={
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                        "key_id": getattr(principal, "key_id", None),
+                    },
+                )
 
 
 class BodyLimitMiddleware:

@@ -15,9 +15,10 @@ route (and its answer stored): the benchmark measures with the cache on and
 off that way. Every answer of a cacheable route says ``X-Cache: hit`` or
 ``miss``; /metrics counts both.
 
-Pure ASGI, on the event loop only, so the mapping needs no lock. When access
-control arrives, it sits outside this middleware and the caller's role joins
-the key wherever answers differ by role.
+Pure ASGI, on the event loop only, so the mapping needs no lock. Access
+control (``shared.web.access``) runs before it, and the caller's role is part
+of the key: an answer is only ever reused for a key of the role it was
+computed for (a role the route refuses never gets a 200 to keep).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class ResponseCacheMiddleware:
     ) -> None:
         self.app = app
         self.routes = routes
-        self.answers: TTLCache[tuple[str, bytes], _Answer] = TTLCache(
+        self.answers: TTLCache[tuple[str, str, bytes], _Answer] = TTLCache(
             maxsize=max_entries, ttl=ttl_s, timer=time.monotonic
         )
 
@@ -70,7 +71,9 @@ class ResponseCacheMiddleware:
             await self.app(scope, receive, send)
             return
         # The order of parameters does not change the answer (no search parameter repeats).
-        key = (path, b"&".join(sorted(scope["query_string"].split(b"&"))))
+        principal = scope.get("state", {}).get("principal")
+        role = str(principal.role) if principal is not None else ""
+        key = (role, path, b"&".join(sorted(scope["query_string"].split(b"&"))))
         if not _no_cache(scope):
             found = self.answers.get(key)
             if found is not None and found.generation == generation:
@@ -83,7 +86,7 @@ class ResponseCacheMiddleware:
         await self._answer_and_keep(scope, receive, send, key, generation)
 
     async def _answer_and_keep(
-        self, scope: Scope, receive: Receive, send: Send, key: tuple[str, bytes], generation: Hashable
+        self, scope: Scope, receive: Receive, send: Send, key: tuple[str, str, bytes], generation: Hashable
     ) -> None:
         start: Message | None = None
         chunks: list[bytes] = []

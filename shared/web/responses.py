@@ -53,11 +53,14 @@ def error_body(code: str, message: str, details: list[Any] | None = None) -> dic
 
 _ERROR_DESCRIPTIONS = {
     400: "well-formed but unusable input (UNKNOWN_REGION, UNKNOWN_EDUCATION, BATCH_TOO_LARGE …)",
+    401: "no valid API key (UNAUTHENTICATED): send Authorization: Bearer <key> or X-API-Key",
+    403: "the key's role or sources do not cover this request (FORBIDDEN)",
     404: "no such record (POSTING_NOT_FOUND, SEEKER_NOT_FOUND)",
     405: "method not allowed; the Allow header lists the allowed ones",
     413: "body larger than JOBMATCH_MAX_BODY_BYTES (PAYLOAD_TOO_LARGE)",
     415: "body is not JSON or NDJSON (UNSUPPORTED_MEDIA_TYPE)",
     422: "malformed body or parameters (MALFORMED_JSON, MALFORMED_ENCODING, VALIDATION_FAILED)",
+    429: "over the key's rate limit (RATE_LIMITED); Retry-After says when to retry",
     500: "unexpected error (INTERNAL); never a stack trace",
     503: "a backend is unreachable (BACKEND_UNAVAILABLE); retry later",
 }
@@ -71,6 +74,6 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 # What any /v1 route may answer besides its own 2xx; routes add what their parameters and bodies can cause.
-COMMON_ERRORS = error_responses(500, 503)
+COMMON_ERRORS = error_responses(401, 403, 429, 500, 503)
 BODY_ERRORS = error_responses(413, 415, 422)
 PARAMETER_ERRORS = error_responses(422)

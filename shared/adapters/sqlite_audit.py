@@ -1,0 +1,156 @@
+"""The audit port on SQLite: a table in its own file beside the embedded event log.
+
+Written with ``synchronous=FULL`` (an audit record survives a power cut once
+the read is answered) and ``secure_delete`` (an erased subject's old bytes
+are overwritten, not left in free pages); after an erasure the WAL is
+checkpointed and truncated so its copy of the old pages goes too. Every
+worker process of the embedded shape writes here; SQLite serialises them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from shared.errors import BackendUnavailable
+from shared.ports.audit_log import AuditEntry
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    at_ms INTEGER NOT NULL,
+    key_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    action TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    erased INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS audit_subject ON audit (subject);
+CREATE INDEX IF NOT EXISTS audit_key ON audit (key_id, at_ms);
+CREATE INDEX IF NOT EXISTS audit_at ON audit (at_ms);
+"""
+
+
+class SqliteAuditLog:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA secure_delete=ON")
+        self._db.executescript(_SCHEMA)
+
+    def record(self, entries: Sequence[AuditEntry]) -> None:
+        if not entries:
+            return
+        rows = [
+            (
+                entry.id,
+                int(entry.at.timestamp() * 1000),
+                entry.key_id,
+                entry.role,
+                entry.action,
+                entry.purpose,
+                entry.subject,
+                json.dumps(entry.fields, ensure_ascii=False),
+                int(entry.erased),
+            )
+            for entry in entries
+        ]
+        try:
+            with self._lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(
+                    "INSERT INTO audit (id, at_ms, key_id, role, action, purpose, subject, fields, erased)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise BackendUnavailable(f"audit log {self.path}: {exc}") from exc
+
+    def entries(
+        self,
+        *,
+        subject: str | None = None,
+        key_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+    ) -> list[AuditEntry]:
+        where: list[str] = []
+        arguments: list[str | int] = []
+        for column, value in (("subject", subject), ("key_id", key_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                arguments.append(value)
+        if since is not None:
+            where.append("at_ms >= ?")
+            arguments.append(int(since.timestamp() * 1000))
+        if until is not None:
+            where.append("at_ms < ?")
+            arguments.append(int(until.timestamp() * 1000))
+        sql = "SELECT id, at_ms, key_id, role, action, purpose, subject, fields, erased FROM audit"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY at_ms DESC, seq DESC LIMIT ?"
+        with self._lock:
+            rows = self._db.execute(sql, (*arguments, limit)).fetchall()
+        return [_entry(row) for row in rows]
+
+    def erase_subject(self, subject: str, replacement: str) -> int:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                changed = self._db.execute(
+                    "UPDATE audit SET subject = ?, erased = 1 WHERE subject = ?", (replacement, subject)
+                ).rowcount
+                self._db.execute("COMMIT")
+            except sqlite3.Error:
+                self._rollback()
+                raise
+            # The WAL still holds the pages as they were before the update: fold it into the file
+            # (where secure_delete overwrote them) and truncate it.
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return changed
+
+    def ping(self) -> bool:
+        with self._lock:
+            self._db.execute("SELECT 1").fetchone()
+        return True
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _rollback(self) -> None:
+        try:
+            self._db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+
+def _entry(row: tuple[Any, ...]) -> AuditEntry:
+    entry_id, at_ms, key_id, role, action, purpose, subject, fields, erased = row
+    return AuditEntry(
+        id=entry_id,
+        at=datetime.fromtimestamp(at_ms / 1000, UTC),
+        key_id=key_id,
+        role=role,
+        action=action,
+        purpose=purpose,
+        subject=subject,
+        fields=json.loads(fields),
+        erased=bool(erased),
+    )

@@ -1,0 +1,1 @@
+"""Access control and personal-data protection: roles, API keys, the deployment secret, masking, audit."""

@@ -1,0 +1,80 @@
+"""The deployment secret, and the keyed hashes made with it (API keys, seeker ID numbers).
+
+One secret, one derived key per purpose (HMAC of the purpose's name), so an
+API key's hash and an ID number's hash can never be compared with each other.
+HMAC-SHA256 from the standard library: API keys are 256 random bits, so a
+slow password hash would add nothing but latency to every request; an ID
+number has few possible values, which is why its hash must be keyed — without
+the secret nobody can test candidate numbers against a stored hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from shared.settings import Settings
+
+SECRET_FILE = "secret.key"
+
+
+class MissingSecret(RuntimeError):
+    """No secret is configured and none may be made here."""
+
+
+def deployment_secret(settings: Settings, *, create: bool = True) -> bytes:
+    """``JOBMATCH_SECRET_KEY``, or the embedded shape's ``<data dir>/secret.key`` (made once, mode 0600)."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode()
+    path = settings.data_dir / SECRET_FILE
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        if not create:
+            raise MissingSecret(f"no JOBMATCH_SECRET_KEY and no {path}") from None
+    return _create_secret_file(path)
+
+
+def _create_secret_file(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(32).encode()
+    try:
+        # O_EXCL: of two processes starting at once, one makes it and the other reads that one.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(value)
+        file.flush()
+        os.fsync(file.fileno())
+    return value
+
+
+class KeyedHash:
+    """HMAC-SHA256 under the secret's key for one purpose."""
+
+    def __init__(self, secret: bytes, purpose: str) -> None:
+        self._key = hmac.new(secret, purpose.encode(), hashlib.sha256).digest()
+
+    def hexdigest(self, value: str) -> str:
+        return hmac.new(self._key, value.encode(), hashlib.sha256).hexdigest()
+
+    def matches(self, value: str, expected_hex: str) -> bool:
+        """Constant time in the compared digests."""
+        return hmac.compare_digest(self.hexdigest(value), expected_hex)
+
+
+def api_key_hash(secret: bytes) -> KeyedHash:
+    return KeyedHash(secret, "jobmatch api key")
+
+
+def id_number_hash(secret: bytes) -> KeyedHash:
+    return KeyedHash(secret, "jobmatch seeker id number")
+
+
+def subject_hash(secret: bytes) -> KeyedHash:
+    """What the audit keeps of an erased seeker's id: the trail stays linkable, the id is gone."""
+    return KeyedHash(secret, "jobmatch erased subject")
