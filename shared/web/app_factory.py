@@ -122,7 +122,7 @@ def create_app(
     app.include_router(health_router(ready, open_mode=settings.open_mode))
     for router in service.routers:
         app.include_router(router)
-    _document(app, settings)
+    _document(app, service, settings)
     return app
 
 
@@ -138,7 +138,12 @@ def _generation_of(index: Backend) -> Generation:
     return generation
 
 
-def _document(app: FastAPI, settings: Settings) -> None:
+def api_routes(service: ServiceSpec) -> list[APIRoute]:
+    """The service's API routes, each with its full path (the app's own list nests included routers)."""
+    return [route for router in service.routers for route in router.routes if isinstance(route, APIRoute)]
+
+
+def _document(app: FastAPI, service: ServiceSpec, settings: Settings) -> None:
     """Add to the document what FastAPI cannot see: the schemas of bodies the routes read themselves
     (``shared.web.json_body``), each operation's access (``shared.web.access``) and the input limits in
     force (``shared.web.limits``)."""
@@ -149,7 +154,7 @@ def _document(app: FastAPI, settings: Settings) -> None:
             return app.openapi_schema
         document = generate()
         document.setdefault("components", {}).setdefault("schemas", {}).update(documented_body_schemas())
-        routes = [route for route in app.routes if isinstance(route, APIRoute)]
+        routes = api_routes(service)
         document_access(document, routes, open_mode=settings.open_mode)
         document_limits(document, settings)
         app.openapi_schema = document
