@@ -23,11 +23,13 @@ from shared.ports.search_index import (
     Alternative,
     AnyOf,
     Exists,
+    FieldsOf,
     Filter,
     Hit,
     IndexDoc,
     IndexSchema,
     Not,
+    Purge,
     Range,
     RangeFacet,
     SearchRequest,
@@ -61,6 +63,12 @@ _FIELD_MAPPINGS: dict[str, dict[str, Any]] = {
 _UNAVAILABLE_STATUSES = {429, 502, 503, 504}
 _BULK_CHUNK_DOCS = 500
 _BULK_RETRIES = 5
+# A forced merge rewrites every segment holding deleted documents; a large shard takes longer than an
+# ordinary request may.
+_PURGE_TIMEOUT_S = 600.0
+_EXPUNGE_ALL_DELETES = {"index.merge.policy.expunge_deletes_allowed": 0}
+"""Expunging deletes skips a segment with fewer than this percentage of deleted documents (10 by
+default): one erased profile among thousands would stay. 0 rewrites every segment holding one."""
 
 
 def alias_name(prefix: str, schema: IndexSchema) -> str:
@@ -90,7 +98,7 @@ def index_body(schema: IndexSchema) -> dict[str, Any]:
     return {
         # One shard keeps facet counts exact and BM25 statistics index-wide, as on
         # tantivy; one province's postings fit in a shard many times over.
-        "settings": {"number_of_shards": 1, "auto_expand_replicas": "0-1"},
+        "settings": {"number_of_shards": 1, "auto_expand_replicas": "0-1", **_EXPUNGE_ALL_DELETES},
         "mappings": {"dynamic": "strict", "properties": properties},
     }
 
@@ -231,6 +239,44 @@ class ElasticsearchIndex:
                 f"{len(failures)} deletes failed in {self.alias}",
                 details=[{"id": f["_id"], "error": str(f.get("error"))} for f in failures],
             )
+
+    def purge_deleted(self, fields_of: FieldsOf) -> Purge:
+        # Lucene rewrites segments from their own data: fields_of is not needed here.
+        deleted = self._deleted_docs()
+        if not deleted:
+            return Purge(dropped=0, left=0)
+        started = time.monotonic()
+        with backend_errors():
+            # Set here as well as at creation: indexes made before this setting existed get it too.
+            self._client.indices.put_settings(index=self.alias, settings=_EXPUNGE_ALL_DELETES)
+            # Flushes afterwards (the default), so the translog no longer holds the deleted sources either.
+            self._client.options(request_timeout=_PURGE_TIMEOUT_S).indices.forcemerge(
+                index=self.alias, only_expunge_deletes=True, wait_for_completion=True
+            )
+            self._client.indices.refresh(index=self.alias)
+        left = self._deleted_docs()
+        # Another writer of the index may have deleted more meanwhile.
+        dropped = max(deleted - left, 0)
+        log.info(
+            "purged %d deleted documents from %s in %.3fs (%d left)",
+            dropped,
+            self.alias,
+            time.monotonic() - started,
+            left,
+            extra={"index": self.alias, "docs": dropped, "left": left},
+        )
+        return Purge(dropped=dropped, left=left)
+
+    def _deleted_docs(self) -> int:
+        """Deleted documents still held by the index's segments, on every copy of every shard.
+
+        Soft deletes count too: a delete keeps the document, marked, while a retention lease (a
+        replica's, or the primary's own until its renewal every 30 s) may still need the operation;
+        a forced merge keeps those, so they stay ``left`` until a later purge.
+        """
+        with backend_errors():
+            stats = self._client.indices.stats(index=self.alias, metric="docs")
+        return int(stats["_all"]["total"]["docs"]["deleted"])
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
         with backend_errors():

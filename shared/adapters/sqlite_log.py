@@ -8,6 +8,13 @@ On a compacted topic a tombstone sets the value of every earlier event of its
 key to NULL in the same transaction, so those offsets read back as
 tombstones; ``secure_delete`` zeroes the freed bytes and a WAL checkpoint
 then removes the old page images from the write-ahead log.
+
+The bound on erasure: when ``publish`` of the tombstone returns, neither the
+database file nor its ``-wal`` hold the erased values (the ``-shm`` file holds
+page numbers, never content). The one exception is a checkpoint kept from
+finishing for the busy timeout (30 s) by another connection's open read; then
+every later write through this adapter (the next publish, or the indexing
+consumer's next offset commit) tries again until one completes.
 """
 
 from __future__ import annotations
@@ -79,6 +86,8 @@ class SqliteEventLog:
         self._lock = threading.RLock()
         self._appended = threading.Condition(self._lock)
         self._generation = 0
+        self._checkpoint_owed = False
+        """An erasure's checkpoint could not finish: the WAL may still hold erased values."""
         try:
             self._conn: sqlite3.Connection | None = sqlite3.connect(
                 self.path, timeout=30.0, isolation_level=None, check_same_thread=False
@@ -162,15 +171,16 @@ class SqliteEventLog:
                 raise
             self._generation += 1
             self._appended.notify_all()
-            if erased:
+            if erased or self._checkpoint_owed:
                 self._drop_old_page_images(conn)
 
     def _drop_old_page_images(self, conn: sqlite3.Connection) -> None:
         """Copy the WAL into the main file and truncate it: until then it still holds the erased values."""
         busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        self._checkpoint_owed = bool(busy)
         if busy:
             log.warning(
-                "event log %s: WAL checkpoint busy; erased values stay in the WAL until the next one",
+                "event log %s: WAL checkpoint busy; erased values stay in the WAL until the next write retries it",
                 self.path,
             )
 
@@ -246,6 +256,8 @@ class SqliteEventLog:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+            if self._checkpoint_owed:
+                self._drop_old_page_images(conn)
 
 
 def last_tombstones(records: Sequence[tuple[str, object | None]], first_offset: int) -> dict[str, int]:

@@ -12,6 +12,15 @@ read first compares the index's ``meta.json`` (which every commit replaces)
 with the one its searcher was loaded at and reloads when it changed, so a
 commit is visible to every process on its next read, and the file's identity
 is the index's generation (what the response cache keys on).
+
+A delete only marks a document deleted in its segment; its stored record stays
+in the segment's files until the segment is rewritten, and tantivy's merge
+policy never rewrites a segment for its deletes alone (nor do the Python
+bindings offer a merge). ``purge_deleted`` therefore rewrites every live
+document itself, rebuilt from its stored record: deleted again and added anew,
+so every old segment is left with no live document, is dropped at the commit
+and has its files removed. That is a rewrite of the whole index (1.3 s for
+10,000 seekers), paid only when a segment holds a deleted document.
 """
 
 from __future__ import annotations
@@ -30,11 +39,13 @@ from shared.ports.search_index import (
     Alternative,
     AnyOf,
     Exists,
+    FieldsOf,
     Filter,
     Hit,
     IndexDoc,
     IndexSchema,
     Not,
+    Purge,
     Range,
     RangeFacet,
     SearchRequest,
@@ -142,6 +153,56 @@ class TantivyIndex:
             for doc_id in ids:
                 self._writable.delete_documents_by_term(ID_FIELD, doc_id)
             self._writable.commit()
+
+    def purge_deleted(self, fields_of: FieldsOf) -> Purge:
+        with self._write_lock:
+            if not self._deleted_docs():
+                return Purge(dropped=0, left=0)
+            # A merge under way may be copying a deleted document into its new segment (marked
+            # deleted there too); let it finish so the segments read below are the final ones. Waiting
+            # consumes the writer, so a new one takes its place (the lock file passes to it).
+            self._writable.wait_merging_threads()
+            self._writer = self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+            deleted = self._deleted_docs()
+            self._reload()
+            searcher = self._index.searcher()
+            found = searcher.search(tantivy.Query.all_query(), limit=max(searcher.num_docs, 1), count=False)
+            kept = 0
+            for _, address in found.hits:
+                stored = searcher.doc(address)
+                doc_id = str(stored.get_first(ID_FIELD))
+                source = _stored_source(stored)
+                try:
+                    fields = fields_of(source)
+                except Exception:
+                    # Left where it is: its segment then keeps its deleted documents too (reported below).
+                    log.exception(
+                        "cannot rebuild the index fields of %s; its segment is not rewritten", doc_id
+                    )
+                    kept += 1
+                    continue
+                # The same id, version and source: only where the bytes live changes.
+                version = int(stored.get_first(VERSION_FIELD) or 0)
+                self._writable.delete_documents_by_term(ID_FIELD, doc_id)
+                self._writable.add_document(self._to_tantivy(IndexDoc(doc_id, version, fields, source)))
+            self._writable.commit()
+            # Commits collect garbage already; asking again makes the removal of the old files explicit.
+            self._writable.garbage_collect_files()
+            self._reload()
+            left = self._deleted_docs()
+            if left:
+                log.error(
+                    "index %s: %d deleted documents remain after the purge (%d live documents kept)",
+                    self.schema.name,
+                    left,
+                    kept,
+                )
+            return Purge(dropped=deleted - left, left=left)
+
+    def _deleted_docs(self) -> int:
+        """Documents marked deleted in the committed segments, from ``meta.json`` (the bindings do not tell)."""
+        meta = orjson.loads(self._meta.read_bytes())
+        return sum((segment.get("deletes") or {}).get("num_deleted_docs", 0) for segment in meta["segments"])
 
     def _stored_version(self, searcher: tantivy.Searcher, doc_id: str) -> int | None:
         found = searcher.search(

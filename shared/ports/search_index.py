@@ -8,7 +8,7 @@ same tokens. The same contract tests run against both.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -172,6 +172,22 @@ class SearchResult:
     """Facet name → (bucket, count); terms facets by count descending, range facets in their given order."""
 
 
+FieldsOf = Callable[[dict[str, Any]], dict[str, Any]]
+"""A stored source → the index fields of its document (``IndexDoc.fields``)."""
+
+
+@dataclass(frozen=True)
+class Purge:
+    """What ``purge_deleted`` did."""
+
+    dropped: int
+    """Deleted documents whose bytes left the storage."""
+    left: int
+    """Deleted documents still in the storage. Elasticsearch keeps the newest deletes until the
+    shard's retention leases move past them (it renews them every 30 s); tantivy keeps a document
+    it could not rebuild, and with it its segment's deleted ones. 0: the purge is complete."""
+
+
 class SearchIndex(Protocol):
     schema: IndexSchema
 
@@ -180,6 +196,23 @@ class SearchIndex(Protocol):
         ...
 
     def delete(self, ids: Sequence[str]) -> None: ...
+
+    def purge_deleted(self, fields_of: FieldsOf) -> Purge:
+        """Make deleted documents, and the earlier versions of updated ones, leave the storage.
+
+        A delete (and the delete an update does of the version it replaces) only marks a document
+        deleted: its bytes stay on disk until the segment holding it is rewritten. Erasing
+        personal data needs them gone, so this rewrites the segments that hold deleted documents
+        and removes the files of the old ones. It costs a rewrite of those segments (of the whole
+        index on tantivy): call it after deletions that must reach the disk, not after every write. Searches and ``get`` answer the
+        same before and after.
+
+        ``fields_of`` turns a stored source back into its index fields (what ``IndexDoc.fields``
+        held when it was written): tantivy keeps only the source of a document, so it rebuilds the
+        live documents it rewrites from it; Elasticsearch merges its segments itself and never
+        calls it. Some deleted documents may stay for a while (``Purge.left``): call again later.
+        """
+        ...
 
     def get(self, doc_id: str) -> dict[str, Any] | None: ...
 

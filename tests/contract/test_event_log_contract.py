@@ -419,6 +419,32 @@ def test_sqlite_tombstone_erases_earlier_values_of_its_key_at_once(tmp_path: Pat
     assert b"440301198802023456" in stored
 
 
+def test_sqlite_checkpoint_kept_busy_by_a_reader_is_retried_by_the_next_write(tmp_path: Path) -> None:
+    path = tmp_path / "events.sqlite3"
+    log = SqliteEventLog(path)
+    log.publish(TOPIC_SEEKERS, [("s-1", {"name": "欧阳翠凤", "phone": "13907315862"})])
+    assert b"13907315862" in sqlite_file_bytes(path)  # in the WAL, not yet checkpointed
+    reader = sqlite3.connect(path, isolation_level=None)
+    try:
+        # An open read keeps its snapshot, so the checkpoint cannot reset the WAL under it.
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM events").fetchone()
+        # Not the 30 s a real adapter waits: the test only needs the checkpoint to give up.
+        log._conn.execute("PRAGMA busy_timeout = 50")  # type: ignore[union-attr]
+
+        log.publish(TOPIC_SEEKERS, [("s-1", None)])
+        assert b"13907315862" in sqlite_file_bytes(path)  # the erased value's page image is still in the WAL
+
+        reader.execute("COMMIT")
+    finally:
+        reader.close()
+    log.consumer([TOPIC_SEEKERS], "g").commit(drain(log.consumer([TOPIC_SEEKERS], "g"), 2))  # a later write
+    stored = sqlite_file_bytes(path) + path.with_name(path.name + "-shm").read_bytes()
+    log.close()
+
+    assert b"13907315862" not in stored and "欧阳翠凤".encode() not in stored
+
+
 def test_sqlite_only_tombstones_erase_and_a_key_can_return_after_one(tmp_path: Path) -> None:
     log = SqliteEventLog(tmp_path / "events.sqlite3")
     log.publish(TOPIC_POSTINGS, [("p-1", {"v": 1}), ("p-1", {"v": 2})])

@@ -7,6 +7,7 @@ would produce them.
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -22,6 +23,7 @@ from shared.ports.search_index import (
     IndexDoc,
     IndexSchema,
     Not,
+    Purge,
     Range,
     RangeFacet,
     SearchIndex,
@@ -210,6 +212,70 @@ def test_writes_survive_reopening(index: SearchIndex, store: IndexStore) -> None
     assert ids_of(reopened, SearchRequest(text=text(("持证",)))) == ["a"]
     # Versions survive too: an old replay after the restart stays stale.
     assert reopened.upsert([doc("a", 2, title="厨师")])[0].status == "stale"
+
+
+def fields_of(source: dict[str, Any]) -> dict[str, Any]:
+    """The fields ``doc`` indexed, back from the source it stored (what a purge may rebuild from)."""
+    return {name: value for name, value in source.items() if name not in ("id", "v")}
+
+
+def purged(index: SearchIndex, *, within_s: float = 90.0) -> int:
+    """Purge until nothing deleted is left; how many documents that dropped.
+
+    Elasticsearch keeps the newest deletes until the shard's retention leases are renewed (every
+    30 s); tantivy drops everything the first time.
+    """
+    deadline = time.monotonic() + within_s
+    dropped = 0
+    while True:
+        purge = index.purge_deleted(fields_of)
+        dropped += purge.dropped
+        if purge.left == 0:
+            return dropped
+        assert time.monotonic() < deadline, f"{purge.left} deleted documents left after {within_s}s"
+        time.sleep(1.0)
+
+
+def test_purge_drops_deleted_documents_and_changes_no_answer(index: SearchIndex) -> None:
+    fill(
+        index,
+        doc("a", title="电工", region=["41"], salary=5000),
+        doc("b", title="电工", region=["41"], salary=6000),
+        doc("c", title="焊工", region=["42"], salary=7000),
+    )
+    index.delete(["b"])
+    assert index.upsert([doc("c", 2, title="焊工 持证", region=["42"], salary=7500)])[0].status == "updated"
+    index.refresh()
+    request = SearchRequest(
+        text=text(("电工", "焊工"), require_all=False),
+        filters=(Range("salary", gte=5000),),
+        facets={"region": TermsFacet("region")},
+        sort=SortBy("salary"),
+    )
+    before = index.search(request)
+
+    # b, and c's first version: both deleted but still in storage until now (Elasticsearch also
+    # counts the marker a delete leaves).
+    assert purged(index) >= 2
+    index.refresh()
+
+    assert index.purge_deleted(fields_of).dropped == 0  # nothing left to drop
+    after = index.search(request)
+    assert [(h.id, h.source) for h in after.hits] == [(h.id, h.source) for h in before.hits]
+    assert (after.total, after.facets) == (before.total, before.facets)
+    assert before.facets == {"region": [("41", 1), ("42", 1)]}
+    assert ids_of(index, SearchRequest(text=text(("持证",)))) == ["c"]
+    assert index.get("b") is None
+    assert index.get("a") == {"id": "a", "v": 1, "title": "电工", "region": ["41"], "salary": 5000}
+    # Versions survive the rewrite: an old replay stays stale.
+    assert index.upsert([doc("c", 1, title="厨师")])[0].status == "stale"
+
+
+def test_purge_with_nothing_deleted_does_nothing(index: SearchIndex) -> None:
+    assert index.purge_deleted(fields_of) == Purge(dropped=0, left=0)  # an empty index
+    fill(index, doc("a", title="电工"))
+    assert index.purge_deleted(fields_of) == Purge(dropped=0, left=0)
+    assert index.get("a") == {"id": "a", "v": 1, "title": "电工"}
 
 
 def test_ping(index: SearchIndex) -> None:
