@@ -41,6 +41,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/seekers/search"): STAFF,
     ("GET", "/v1/seekers/{seeker_id}"): STAFF,
     ("GET", "/v1/audit"): STAFF,
+    ("GET", "/v1/postings/{posting_id}/matches"): STAFF,
 }
 
 # One request per route: a body or parameters the route accepts, ids under the partner's source "test".
@@ -59,7 +60,10 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/v1/seekers/search"): {"url": "/v1/seekers/search", "params": {"q": "电工"}},
     ("GET", "/v1/seekers/{seeker_id}"): {"url": "/v1/seekers/test:absent"},
     ("GET", "/v1/audit"): {"url": "/v1/audit"},
+    ("GET", "/v1/postings/{posting_id}/matches"): {"url": "/v1/postings/test:absent/matches"},
 }
+UNLIMITED = {f"rate_limit_{role}": "100000/second" for role in ROLES}
+"""The matrix sends every role's requests in a burst: rates are tested on their own below."""
 CASES = [(route, role) for route in EXPECTED for role in [*ROLES, None, "wrong"]]
 
 
@@ -99,7 +103,7 @@ def test_every_route_of_every_service_is_in_the_table() -> None:
 
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    settings = settings_for(tmp_path_factory.mktemp("matrix") / "data")
+    settings = settings_for(tmp_path_factory.mktemp("matrix") / "data", **UNLIMITED)
     keys = role_keys(settings)
     with TestClient(create_app(EMBEDDED, settings=settings)) as client:
         yield client, keys
@@ -135,6 +139,7 @@ def distributed(
         "JOBMATCH_KAFKA_TOPIC_PARTITIONS": "1",
         "JOBMATCH_SECRET_KEY": uuid.uuid4().hex,
         "JOBMATCH_DATA_DIR": str(tmp / "data"),
+        **{f"JOBMATCH_{name.upper()}": value for name, value in UNLIMITED.items()},
     }
     keys = role_keys(Settings(data_dir=tmp / "data", secret_key=env["JOBMATCH_SECRET_KEY"]))
     started = {name: Service(name, env, tmp) for name in ("ingest", "search", "matcher")}
@@ -206,6 +211,7 @@ def test_the_cli_makes_lists_and_revokes_keys_without_showing_them(tmp_path: Pat
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "services.cli", "keys", *args],
+            check=False,
             capture_output=True,
             text=True,
             env=env,

@@ -131,6 +131,7 @@ def answers_for(client: TestClient, headers: dict[str, str]) -> list[str]:
         ("GET", "/v1/seekers/test:pd1", {}),
         ("GET", "/v1/seekers/test:pd2", {}),
         ("GET", "/v1/audit", {}),
+        ("GET", "/v1/postings/test:p1/matches", {}),
         ("POST", "/v1/seekers", {"json": [{**SEEKER, "source_id": "pd3", "updated_at": "2020-01-01"}]}),
         ("POST", "/v1/seekers", {"json": [{**SEEKER, "source_id": "pd4", "phone": "x"}]}),
         ("GET", "/openapi.json", {}),
@@ -192,3 +193,22 @@ def test_partners_see_a_seeker_only_with_consent() -> None:
     base = {"id": "t:1", "source": "t", "source_id": "1", "updated_at": "2026-01-01T00:00:00Z", "version": 1}
     assert not visible_to_partners(SeekerRecord.model_validate(base))
     assert visible_to_partners(SeekerRecord.model_validate({**base, "consent_share_with_partners": True}))
+
+
+def test_a_vacancy_ranks_seekers_masked_with_the_seeker_side_score_and_audits_each(
+    service: tuple[TestClient, dict[str, str], Path],
+) -> None:
+    client, keys, _ = service
+    staff = bearer(keys["staff"])
+    answer = client.get("/v1/postings/test:p1/matches", headers=staff).json()
+    assert {match["seeker"]["id"] for match in answer["matches"]} == {"test:pd1", "test:pd2"}
+    top = answer["matches"][0]
+    assert top["seeker"]["name"] in ("王*芝", "欧阳*娜") and top["seeker"]["personal_data"] == "masked"
+    assert "持电工证" in top["explain"]["reasons"] or top["explain"]["features"]["occupation"] > 0
+    # The same pair scores the same from the seeker's side.
+    seeker_side = client.get(f"/v1/seekers/{top['seeker']['id']}/matches", headers=staff).json()["matches"]
+    same = next(match for match in seeker_side if match["posting"]["id"] == "test:p1")
+    assert abs(same["score"] - top["score"]) < 1.0  # text relevance is scaled within each candidate set
+    entries = client.get("/v1/audit", params={"subject": "test:pd1"}, headers=staff).json()["entries"]
+    assert any(entry["purpose"] == "posting_matches" for entry in entries)
+    assert client.get("/v1/postings/test:none/matches", headers=staff).status_code == 404

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from shared.domain.problems import Problem
 from shared.web.posting_views import PostingSummary
+from shared.web.seeker_views import SeekerView
 
 
 class Explain(BaseModel):
@@ -29,3 +30,15 @@ class MatchResponse(BaseModel):
 
 class SeekerMatchResponse(MatchResponse):
     seeker_id: str
+
+
+class SeekerMatch(BaseModel):
+    seeker: SeekerView = Field(description="masked as the key's role requires")
+    score: float = Field(description="out of 100: the same score matching gives this posting for this seeker")
+    explain: Explain
+
+
+class PostingMatchResponse(BaseModel):
+    posting_id: str
+    total: int = Field(description="how many seekers this answer holds (at most `limit`)")
+    matches: list[SeekerMatch]

@@ -7,10 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from services.matcher.matching import match_postings, match_response, profile_from_input, profile_from_seeker
-from services.matcher.models import MatchResponse, SeekerMatchResponse
+from services.matcher.models import (
+    Explain,
+    MatchResponse,
+    PostingMatchResponse,
+    SeekerMatch,
+    SeekerMatchResponse,
+)
+from services.matcher.seeker_matching import match_seekers
 from shared.domain.inputs import MatchProfileIn
 from shared.errors import Forbidden, NotFound
-from shared.index.documents import stored_seeker
+from shared.index.documents import indexed_posting, stored_seeker
 from shared.security.principal import Principal
 from shared.security.roles import Permission
 from shared.web.access import requires
@@ -18,6 +25,7 @@ from shared.web.audit import audit
 from shared.web.deps import AuditLogDep, PostingsIndexDep, SeekersIndexDep
 from shared.web.json_body import body_schema, validated_body
 from shared.web.responses import BODY_ERRORS, COMMON_ERRORS, PARAMETER_ERRORS, error_responses, written
+from shared.web.seeker_views import seeker_view
 
 router = APIRouter(prefix="/v1", tags=["matching"], responses=COMMON_ERRORS)
 Limit = Annotated[int, Query(ge=1, le=100)]
@@ -79,3 +87,33 @@ def match_seeker(
     )
     # The seeker's own record is personal data: answer with postings only.
     return written(SeekerMatchResponse(seeker_id=seeker_id, **dict(result)))
+
+
+@router.get(
+    "/postings/{posting_id}/matches",
+    summary="Rank seekers for a vacancy (staff): masked as the key's role requires, each one audited",
+    response_model=PostingMatchResponse,
+    responses={**error_responses(404), **PARAMETER_ERRORS},
+)
+def match_vacancy(
+    posting_id: str,
+    postings: PostingsIndexDep,
+    seekers: SeekersIndexDep,
+    audit_log: AuditLogDep,
+    principal: Annotated[Principal, Depends(requires(Permission.SEEKER_READ))],
+    limit: Limit = 20,
+) -> Response:
+    source = postings.get(posting_id)
+    if source is None:
+        raise NotFound(f"岗位 {posting_id} 不存在", code="POSTING_NOT_FOUND")
+    ranked = match_seekers(indexed_posting(source), seekers=seekers, limit=limit)
+    matches, disclosed = [], []
+    for seeker, score, features, reasons in ranked:
+        view, fields = seeker_view(seeker, principal)
+        matches.append(
+            SeekerMatch(seeker=view, score=score, explain=Explain(features=features, reasons=reasons))
+        )
+        disclosed.append((seeker.id, fields))
+    # Every match that returns seekers is audited, one record per seeker returned.
+    audit(audit_log, principal, action="match", purpose="posting_matches", disclosed=disclosed)
+    return written(PostingMatchResponse(posting_id=posting_id, total=len(matches), matches=matches))

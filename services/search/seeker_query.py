@@ -9,12 +9,11 @@ from shared.domain.education import education_rank
 from shared.domain.inputs import SeekerGroup
 from shared.domain.problems import Problem, shown
 from shared.errors import BadRequest
-from shared.index.fields import SeekerField
+from shared.index.fields import SEEKER_TEXT_FIELDS, SeekerField
 from shared.index.posting_queries import education_label, known_region_code
 from shared.ports.search_index import Filter, Range, SearchRequest, SortBy, Terms, TextQuery
 from shared.web.limits import Groups
 
-SEEKER_TEXT_FIELDS: dict[str, float] = {SeekerField.TITLE: 3.0, SeekerField.BODY: 1.0}
 _GROUPS = frozenset(get_args(SeekerGroup))
 
 

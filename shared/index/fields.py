@@ -96,5 +96,8 @@ SEEKERS = IndexSchema(
     },
 )
 
+# Text fields a seeker query searches (staff's seeker search, a vacancy's candidates), with their boosts.
+SEEKER_TEXT_FIELDS: dict[str, float] = {S.TITLE: 3.0, S.BODY: 1.0}
+
 # Text fields a posting query searches, with their boosts.
 POSTING_TEXT_FIELDS: dict[str, float] = {P.TITLE: 3.0, P.BODY: 1.0, P.PLACE: 1.0}
