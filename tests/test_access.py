@@ -352,13 +352,18 @@ def test_each_input_limit_is_a_setting_with_its_own_code_and_is_in_the_document(
     assert "3 terms" in parameters["q"]["description"]
 
 
-def test_the_batch_limit_has_its_code(tmp_path: Path) -> None:
-    settings = settings_for(tmp_path / "data", max_batch_records=2)
+def test_the_batch_and_body_limits_have_their_codes_and_are_in_the_document(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "data", max_batch_records=2, max_body_bytes=4096)
     keys = role_keys(settings)
     with TestClient(create_app(EMBEDDED, settings=settings), headers=bearer(keys["partner"])) as client:
         answer = client.post("/v1/postings", json=[posting(str(n), "电工") for n in range(3)])
         assert (answer.status_code, answer.json()["error"]["code"]) == (400, "BATCH_TOO_LARGE")
         assert answer.json()["error"]["details"] == [{"limit": 2}]
+        big = client.post("/v1/postings", json=[posting("1", "电工", description="电" * 5000)])
+        assert (big.status_code, big.json()["error"]["code"]) == (413, "PAYLOAD_TOO_LARGE")
+        body = client.get("/openapi.json").json()["paths"]["/v1/postings"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"]["anyOf"][0]["maxItems"] == 2
+    assert "4096 bytes" in body["description"] and "2 records" in body["description"]
 
 
 def test_the_access_log_names_the_route_and_the_key_never_the_query(

@@ -66,8 +66,20 @@ def document_limits(document: dict[str, Any], settings: Settings) -> None:
             f"page × size at most {settings.max_result_window} (PAGE_TOO_DEEP)",
         ),
     }
+    body_note = f"At most {settings.max_body_bytes} bytes (PAYLOAD_TOO_LARGE, 413)."
+    batch_note = f" A batch holds at most {settings.max_batch_records} records (BATCH_TOO_LARGE)."
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if body is not None:
+                batch = False
+                for content in body.get("content", {}).values():
+                    schema = content.get("schema", {})
+                    for option in schema.get("anyOf", [schema]):
+                        if option.get("type") == "array":
+                            option["maxItems"] = settings.max_batch_records
+                            batch = True
+                body["description"] = (body_note + (batch_note if batch else "")).strip()
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
                 found = bounds.get(parameter.get("name"))
                 if found is None or parameter.get("in") != "query":
