@@ -197,6 +197,16 @@ def test_a_revoked_key_stops_working_and_a_new_one_works_at_once(settings: Setti
         wait_for(lambda: client.get("/v1/postings/search").status_code == 401, timeout_s=5)
 
 
+def test_one_credential_only(settings: Settings) -> None:
+    keys = role_keys(settings)
+    with TestClient(create_app(EMBEDDED, settings=settings)) as client:
+        both = {"Authorization": f"Bearer {keys['kiosk']}", "X-API-Key": keys["kiosk"]}
+        assert client.get("/v1/postings/search", headers=both).status_code == 401
+        twice = [("authorization", f"Bearer {keys['kiosk']}"), ("authorization", "Bearer wrong")]
+        assert client.get("/v1/postings/search", headers=httpx.Headers(twice)).status_code == 401
+        assert client.get("/v1/postings/search", headers={"X-API-Key": keys["kiosk"]}).status_code == 200
+
+
 def test_a_key_made_under_another_secret_is_refused(tmp_path: Path) -> None:
     settings = settings_for(tmp_path / "data", secret_key="one secret")
     other = settings_for(tmp_path / "data", secret_key="another secret")
@@ -257,8 +267,10 @@ def test_a_partner_writes_and_deletes_only_under_its_own_sources(settings: Setti
         assert partner.get("/v1/postings/test:3", headers=admin).status_code == 404
 
 
-def test_a_mobile_key_bound_to_sources_reads_only_their_seekers(settings: Settings) -> None:
+def test_a_mobile_key_is_bound_to_sources_and_reads_only_their_seekers(settings: Settings) -> None:
     hasher = api_key_hash(deployment_secret(settings))
+    with pytest.raises(ValueError, match="source"):
+        create_key(settings.keys_path, Role.MOBILE, hasher=hasher)
     _, key = create_key(settings.keys_path, Role.MOBILE, hasher=hasher, sources=["test"])
     with TestClient(create_app(EMBEDDED, settings=settings), headers=bearer(key)) as mobile:
         assert mobile.get("/v1/seekers/henan:1/matches").status_code == 403

@@ -481,3 +481,99 @@ def test_openapi_describes_every_answer_with_a_model(client: TestClient) -> None
     assert {"$ref": "#/components/schemas/PostingIn"} in [batch["anyOf"][0]["items"], batch["anyOf"][1]]
     assert {"source", "title", "salary"} <= set(schemas["PostingIn"]["properties"])
     assert "SalaryIn" in schemas and "SeekerIn" in schemas
+
+
+# --- the document says what the server does (each found by schemathesis, tools/schemathesis_run.py) ---
+
+
+def _body_schema(document: dict, name: str) -> dict:
+    return document["components"]["schemas"][name]["properties"]  # type: ignore[no-any-return]
+
+
+def _option(schema: dict) -> dict:
+    """The non-null option of an optional field's schema."""
+    return next(o for o in schema.get("anyOf", [schema]) if o.get("type") != "null")
+
+
+def test_a_number_is_not_a_boolean(client: TestClient) -> None:
+    # The mirror of "true is not a number": 0 and 1 are numbers, not false and true.
+    for value in (0, 1, "true"):
+        match = client.post("/v1/match", json={"willing_to_relocate": value})
+        assert error_code(match) == (422, "VALIDATION_FAILED"), value
+        assert match.json()["error"]["details"][0]["code"] == "WRONG_TYPE"
+    seeker = {"source": "test", "source_id": "b", "consent_share_with_partners": 1}
+    body = client.post("/v1/seekers", json=[seeker]).json()
+    assert body["results"][0]["errors"][0]["code"] == "WRONG_TYPE"
+
+
+@pytest.mark.parametrize("value", [0, 1700000000, 1.5])
+def test_a_json_number_is_not_a_time(client: TestClient, value: float) -> None:
+    (error,) = batch_errors(client, posting("n", "电工", updated_at=value))
+    assert (error["field"], error["code"]) == ("updated_at", "BAD_FORMAT")
+
+
+def test_lengths_count_the_text_as_sent_and_blank_is_empty(client: TestClient) -> None:
+    # maxLength 60 means 60 characters as sent, the spaces around them included; stripped afterwards.
+    assert error_code(client.post("/v1/match", json={"skills": [" " + "焊" * 60]})) == (
+        422,
+        "VALIDATION_FAILED",
+    )
+    assert client.post("/v1/match", json={"skills": [" " + "焊" * 59]}).status_code == 200
+    for blank in ("", "   ", "\u3000"):
+        (error,) = batch_errors(client, posting("t", blank))
+        assert (error["field"], error["code"]) == ("title", "REQUIRED"), blank
+        answer = client.post("/v1/match", json={"skills": [blank]})
+        assert answer.json()["error"]["details"][0]["code"] == "REQUIRED", blank
+
+
+def test_the_body_schemas_document_bounds_patterns_and_booleans(client: TestClient) -> None:
+    import re
+
+    document = client.get("/openapi.json").json()
+    seeker, match = _body_schema(document, "SeekerIn"), _body_schema(document, "MatchProfileIn")
+    bounds = {
+        ("SeekerIn", "experience_years"): (0, 60),
+        ("SeekerIn", "expected_salary_min"): (0, 1_000_000),
+        ("SeekerIn", "birth_year"): (1940, 2020),
+        ("SeekerIn", "graduation_year"): (1950, 2040),
+        ("PostingIn", "experience_min_years"): (0, 60),
+        ("PostingIn", "headcount"): (1, 100_000),
+        ("SalaryIn", "min"): (0, 100_000_000),
+        ("SalaryIn", "max"): (0, 100_000_000),
+        ("MatchProfileIn", "experience_years"): (0, 60),
+    }
+    for (model, field), (low, high) in bounds.items():
+        schema = _option(_body_schema(document, model)[field])
+        assert (schema.get("minimum"), schema.get("maximum")) == (low, high), (model, field, schema)
+        assert not {"ge", "le"} & set(schema), (model, field)
+    assert seeker["willing_to_relocate"]["type"] == match["willing_to_relocate"]["type"] == "boolean"
+    region = re.compile(_option(match["region_code"])["pattern"])
+    assert region.search(" ４１０１０５\n") and region.search("410105")
+    assert not region.search("41010") and not region.search("") and not region.search("41\x000105")
+    tag = re.compile(match["skills"]["items"]["pattern"])
+    assert tag.search(" 电工 ") and not tag.search("   ") and not tag.search("电\x00工")
+    text = re.compile(_option(match["location"])["pattern"])
+    assert text.search("郑州 金水\n") and not text.search("郑州\x07")
+    source_id = re.compile(seeker["source_id"]["pattern"])
+    assert source_id.search(" s-1 ") and not source_id.search("a/b") and not source_id.search("a\x00")
+    assert source_id.search("a" * 128) and not source_id.search("a" * 129)
+
+
+def test_every_optional_query_parameter_may_be_sent_empty(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    seen = 0
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and not parameter.get("required"):
+                    assert parameter.get("allowEmptyValue") is True, parameter
+                    seen += 1
+    assert seen > 10
+    assert client.get("/v1/audit", params={"until": "", "limit": ""}).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["-58800", "1700000000", "2026-11-20", "2026-11-20T09:00:00"])
+def test_audit_times_are_rfc_3339_with_an_offset(client: TestClient, value: str) -> None:
+    answer = client.get("/v1/audit", params={"since": value})
+    assert error_code(answer) == (422, "VALIDATION_FAILED"), value
+    assert client.get("/v1/audit", params={"since": "2026-11-20T09:00:00+08:00"}).status_code == 200

@@ -35,6 +35,7 @@ SEEKER = {
     "groups": ["rural_migrant"],
     "work_history": "在郑州一家工厂做过三年维修电工。",
 }
+TYPED_PHONE, TYPED_ID = "13912345678", make_id_number("410105", "19850505", "456")
 OTHER = {**SEEKER, "source_id": "pd2", "name": "欧阳娜娜", "phone": "13987654321", "id_number": None}
 
 
@@ -65,6 +66,36 @@ def test_the_id_number_is_stored_nowhere_in_clear(service: tuple[TestClient, dic
     client.get("/v1/seekers/test:pd1", headers=bearer(keys["staff_pii"]))
     assert files_containing(data_dir, ID_NUMBER) == []  # index, event log, audit, every file
     assert files_containing(data_dir, PHONE)  # while the phone is kept (staff_pii may see it)
+
+
+def test_identifiers_typed_into_free_text_are_masked_at_ingest(
+    service: tuple[TestClient, dict[str, str], Path],
+) -> None:
+    client, keys, data_dir = service
+    typed = {
+        **SEEKER,
+        "source_id": "typed",
+        "desired_titles": ["保洁员"],
+        "skills": [],
+        "certificates": [],
+        "groups": [],
+        "work_history": f"做过保洁，联系我{TYPED_PHONE}，身份证{TYPED_ID}",
+    }
+    answer = client.post("/v1/seekers", json=[typed], headers=bearer(keys["partner"])).json()
+    assert [w["code"] for w in answer["results"][0]["warnings"]] == ["PERSONAL_DATA_MASKED"]
+    staff_pii = bearer(keys["staff_pii"])
+    shown = wait_for(
+        lambda: client.get("/v1/seekers/test:typed", headers=staff_pii).json().get("work_history")
+    )
+    assert shown == f"做过保洁，联系我139****5678，身份证{mask_id_number(TYPED_ID)}"
+    assert files_containing(data_dir, TYPED_PHONE) == [] and files_containing(data_dir, TYPED_ID) == []
+    found = client.get("/v1/seekers/search", params={"q": TYPED_PHONE}, headers=bearer(keys["staff"]))
+    assert found.json()["total"] == 0  # nor can staff test whether a number belongs to someone
+
+
+def test_the_data_directory_is_its_owners_only(service: tuple[TestClient, dict[str, str], Path]) -> None:
+    _, _, data_dir = service
+    assert data_dir.stat().st_mode & 0o777 == 0o700
 
 
 def test_staff_see_names_and_phones_masked_and_staff_pii_see_them(

@@ -53,6 +53,16 @@ def test_a_repeated_search_is_a_hit_with_the_same_answer_until_the_index_changes
         assert 'route="/v1/postings/search",status="200"' in metrics
 
 
+def test_a_repeated_parameter_keeps_its_order_in_the_key(tmp_path: Path) -> None:
+    with embedded_client(tmp_path / "data") as client:
+        push(client, posting("1", "叉车司机"), posting("2", "电工"), posting("3", "电工"))
+        wait_for(lambda: indexed(client, "test:3"))
+        last_forklift = client.get("/v1/postings/search?q=电工&q=叉车")
+        last_electrician = client.get("/v1/postings/search?q=叉车&q=电工")
+        assert last_electrician.headers["x-cache"] == "miss"
+        assert (last_forklift.json()["total"], last_electrician.json()["total"]) == (1, 2)
+
+
 def test_no_cache_errors_and_other_routes_are_answered_by_the_route(tmp_path: Path) -> None:
     with embedded_client(tmp_path / "data") as client:
         push(client, posting("1", "叉车司机"))

@@ -3,7 +3,7 @@ not describe (tools/schemathesis_run.py does the work; this runs it as CI's ``./
 
 Each service (ingest, search, matcher) runs alone on the embedded backends as a real server, with a few
 seeded postings and seekers; schemathesis's examples, coverage, fuzzing and stateful phases run with every
-check, once with the admin API key (``JOBMATCH_SCHEMATHESIS_API_KEY``, when set) and once without a key.
+check, once with an admin API key the runner makes for the run and once without a key (both always).
 Its output, the summary last, is printed in the test's output. About a minute and a half on 2 cores.
 
 ``JOBMATCH_SCHEMATHESIS_MAX_EXAMPLES`` and ``JOBMATCH_SCHEMATHESIS_SEED`` change the bounds (a failure is

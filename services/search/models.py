@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from shared.domain.inputs import JobType, Programme
 from shared.ports.audit_log import AuditEntry
@@ -110,11 +112,34 @@ class SeekerSearchResponse(BaseModel):
     hits: list[SeekerView]
 
 
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+
+
+def _rfc3339(value: Any) -> Any:
+    """A time as its document says (``format: date-time``, RFC 3339): with its offset, never a number.
+
+    pydantic alone would also read ``-58800`` as seconds since 1970, and a time without an offset in the
+    server's own zone."""
+    if isinstance(value, datetime):
+        return value
+    text = value.strip().upper() if isinstance(value, str) else None
+    if text is None or not _RFC3339.fullmatch(text):
+        raise PydanticCustomError("datetime_parsing", "not an RFC 3339 time")
+    return text
+
+
+AuditTime = Annotated[
+    datetime,
+    BeforeValidator(_rfc3339),
+    Field(description="RFC 3339, with its offset: 2026-11-20T09:00:00+08:00"),
+]
+
+
 class AuditQuery(BaseModel):
     subject: Annotated[str | None, Field(max_length=300, description="a seeker's id")] = None
     key_id: Annotated[str | None, Field(max_length=64)] = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: AuditTime | None = None
+    until: AuditTime | None = None
     limit: Annotated[int, Field(ge=1, le=1000)] = 100
 
 

@@ -16,6 +16,7 @@ from shared.index.fields import POSTINGS, SEEKERS
 from shared.ports.audit_log import AuditLog
 from shared.ports.event_log import EventLog
 from shared.ports.search_index import IndexSchema, SearchIndex
+from shared.security.secret import private_directory
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,9 @@ class Backends:
     @classmethod
     def open(cls, settings: Settings, needs: frozenset[Backend], *, read_only: bool = False) -> Backends:
         backends = cls(settings)
+        if settings.index_backend == "tantivy" or settings.eventlog_backend == "sqlite":
+            # Seekers' profiles are in these files: other local users are kept out by the directory.
+            private_directory(settings.data_dir)
         try:
             if Backend.EVENT_LOG in needs:
                 backends._event_log = open_event_log(settings)

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from shared.domain.education import parse_education
 from shared.domain.id_number import mask_id_number
 from shared.domain.inputs import PostingIn, SeekerIn
+from shared.domain.personal import mask_identifiers
 from shared.domain.problems import FieldProblem, Problem
 from shared.domain.records import EmployerRecord, PlaceRecord, PostingRecord, SalaryRecord, SeekerRecord
 from shared.domain.regions import Region, get_region, resolve_location
@@ -98,6 +99,10 @@ _SEEKER_AS_SENT = {
 }  # fmt: skip
 
 
+_SEEKER_FREE_TEXT = ("work_history", "major", "desired_titles", "skills", "certificates")
+"""Where a seeker may type an identifier; masked at ingest (shared.domain.personal.mask_identifiers)."""
+
+
 def normalise_posting(item: PostingIn, *, received_at: datetime) -> tuple[PostingRecord, list[Problem]]:
     warnings: list[Problem] = []
     location_text = item.location.text if item.location else None
@@ -181,8 +186,17 @@ def normalise_seeker(
     if item.education and education is None:
         warnings.append(Problem.of("education", "EDUCATION_UNKNOWN", f"无法识别学历「{item.education}」"))
     updated_at = checked_update_time(item.updated_at, received_at)
+    sent = item.model_dump(include=_SEEKER_AS_SENT)
+    for field in _SEEKER_FREE_TEXT:
+        value = sent.get(field)
+        if not value:
+            continue
+        cleaned = [mask_identifiers(v) for v in value] if isinstance(value, list) else mask_identifiers(value)
+        if cleaned != value:
+            sent[field] = cleaned
+            warnings.append(Problem.of(field, "PERSONAL_DATA_MASKED", "文本中的电话号码、身份证号已遮蔽"))
     record = SeekerRecord(
-        **item.model_dump(include=_SEEKER_AS_SENT),
+        **sent,
         id=record_id(item.source, item.source_id),
         id_number_hash=id_number_hash(item.id_number) if item.id_number else None,
         id_number_masked=mask_id_number(item.id_number) if item.id_number else None,

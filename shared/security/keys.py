@@ -31,7 +31,7 @@ from pydantic import BaseModel, Field
 
 from shared.security.principal import Principal
 from shared.security.roles import SOURCE_BOUND_ROLES, Role
-from shared.security.secret import KeyedHash, api_key_hash
+from shared.security.secret import KeyedHash, api_key_hash, private_directory
 
 KEY_PREFIX = "jm_"
 _KEY_RE = re.compile(r"jm_([a-z0-9]{12})_([A-Za-z0-9_-]{43})")
@@ -73,7 +73,7 @@ def read_keys(path: Path) -> KeysFile:
 
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(path.parent)
     with open(path.with_name(path.name + ".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
@@ -105,8 +105,8 @@ def new_key(
     bad = [source for source in bound if not _SOURCE_RE.match(source)]
     if bad:
         raise KeyRequestError(f"not a source code: {', '.join(bad)}")
-    if role == Role.PARTNER and not bound:
-        raise KeyRequestError("a partner key needs at least one source code (--source)")
+    if role in SOURCE_BOUND_ROLES and not bound:
+        raise KeyRequestError(f"a {role} key needs at least one source code (--source)")
     if bound and role not in SOURCE_BOUND_ROLES:
         raise KeyRequestError(f"a {role} key is not bound to sources")
     if rate is not None:
@@ -161,14 +161,16 @@ def revoke_key(path: Path, key_id: str) -> StoredKey:
 def create_first_keys(
     path: Path, *, hasher: KeyedHash, partner_sources: Sequence[str]
 ) -> dict[str, str] | None:
-    """One key per role when the file holds none yet (the embedded shape's first start), else None."""
+    """One key per role when the file holds none yet (the embedded shape's first start), else None.
+
+    The partner and mobile keys are bound to ``partner_sources``."""
     with _locked(path):
         keys = read_keys(path)
         if keys.keys:
             return None
         plain: dict[str, str] = {}
         for role in Role:
-            sources = partner_sources if role == Role.PARTNER else ()
+            sources = partner_sources if role in SOURCE_BOUND_ROLES else ()
             record, plain[role] = new_key(role, hasher=hasher, sources=sources, label="first start")
             keys.keys.append(record)
         _write_keys(path, keys)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.security.roles import PERMISSIONS, Permission, Role
+from shared.security.roles import PERMISSIONS, SOURCE_BOUND_ROLES, Permission, Role
 
 ANONYMOUS_KEY_ID = "anonymous"
 """The key id of a request without a key in open mode (kiosk rights)."""
@@ -27,10 +27,11 @@ class Principal:
 
         A bound code covers itself and codes that extend it after a ``-`` or ``.`` (``jiangsu`` covers
         ``jiangsu-rsj``): a partner province may split its feeds without new keys. An unbound key
-        covers every source, except a partner's, which covers none.
+        covers every source, except a partner's or a mobile backend's, which covers none.
         """
         if not self.sources:
-            return self.role != Role.PARTNER  # a partner key writes only under sources it is bound to
+            # A partner or mobile key acts only under the sources it is bound to; others are not bound.
+            return self.role not in SOURCE_BOUND_ROLES
 
         return any(source == bound or source.startswith((bound + "-", bound + ".")) for bound in self.sources)
 

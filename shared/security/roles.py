@@ -67,8 +67,10 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 SOURCE_BOUND_ROLES = frozenset({Role.PARTNER, Role.MOBILE})
-"""Roles whose keys may be bound to source codes: a partner's must be (it writes only under them); a
-mobile backend's may be (it then reads matches only of seekers under them)."""
+"""Roles whose keys are bound to source codes, at least one: a partner writes only under them; a mobile
+backend reads matches only of seekers under them (its platform's users). A stored seeker's matches say
+why (持健康证, 扶贫车间优先吸纳建档立卡人员): told to anyone but the seeker's own platform, they would tell
+about the seeker."""
 
 
 def roles_with(permission: Permission) -> list[Role]:

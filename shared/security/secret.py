@@ -38,8 +38,19 @@ def deployment_secret(settings: Settings, *, create: bool = True) -> bytes:
     return _create_secret_file(path)
 
 
+def private_directory(path: Path) -> None:
+    """Make ``path`` (and its missing parents) and keep it to its owner (0700), whatever the umask.
+
+    The embedded data directory holds seekers' profiles in the index's and the event log's files, which
+    their libraries create readable by all (0644): the directory is what keeps other local users out.
+    """
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+
+
 def _create_secret_file(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(path.parent)
     value = secrets.token_hex(32).encode()
     try:
         # O_EXCL: of two processes starting at once, one makes it and the other reads that one.

@@ -70,14 +70,21 @@ class AccessControl:
 
 
 def presented_key(scope: Scope) -> str | None:
-    """The key from ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``; "" when a header is there but empty."""
+    """The key from ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``; None without either.
+
+    "" (refused) when a header is there but holds no bearer key, or when more than one credential is
+    sent: which of two a proxy or a server would pick differs, so neither is.
+    """
+    found: list[str] = []
     for name, value in scope["headers"]:
         if name == b"authorization":
-            scheme, _, credentials = value.decode("latin-1").partition(" ")
-            return credentials.strip() if scheme.lower() == "bearer" else ""
-        if name == b"x-api-key":
-            return value.decode("latin-1").strip()
-    return None
+            scheme, _, credentials = value.decode("latin-1").strip().partition(" ")
+            found.append(credentials.strip() if scheme.lower() == "bearer" else "")
+        elif name == b"x-api-key":
+            found.append(value.decode("latin-1").strip())
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else ""
 
 
 class AccessMiddleware:

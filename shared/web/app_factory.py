@@ -145,8 +145,8 @@ def api_routes(service: ServiceSpec) -> list[APIRoute]:
 
 def _document(app: FastAPI, service: ServiceSpec, settings: Settings) -> None:
     """Add to the document what FastAPI cannot see: the schemas of bodies the routes read themselves
-    (``shared.web.json_body``), each operation's access (``shared.web.access``) and the input limits in
-    force (``shared.web.limits``)."""
+    (``shared.web.json_body``), each operation's access (``shared.web.access``), the input limits in
+    force (``shared.web.limits``) and that an optional query parameter may be sent empty."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -157,7 +157,18 @@ def _document(app: FastAPI, service: ServiceSpec, settings: Settings) -> None:
         routes = api_routes(service)
         document_access(document, routes, open_mode=settings.open_mode)
         document_limits(document, settings)
+        document_empty_values(document)
         app.openapi_schema = document
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def document_empty_values(document: dict[str, Any]) -> None:
+    """``allowEmptyValue`` on every optional query parameter: ``?region=&q=电工`` is accepted by design
+    (``EmptyQueryParametersMiddleware`` drops an empty parameter before routing: not given)."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True

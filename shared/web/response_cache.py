@@ -70,10 +70,12 @@ class ResponseCacheMiddleware:
         if generation is None:
             await self.app(scope, receive, send)
             return
-        # The order of parameters does not change the answer (no search parameter repeats).
+        # The order of different parameters does not change the answer; a repeated one is read by its last
+        # value, so repeats keep their order (a stable sort by name only).
         principal = scope.get("state", {}).get("principal")
         role = str(principal.role) if principal is not None else ""
-        key = (role, path, b"&".join(sorted(scope["query_string"].split(b"&"))))
+        pairs = sorted(scope["query_string"].split(b"&"), key=lambda pair: pair.partition(b"=")[0])
+        key = (role, path, b"&".join(pairs))
         if not _no_cache(scope):
             found = self.answers.get(key)
             if found is not None and found.generation == generation:
