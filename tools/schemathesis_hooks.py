@@ -14,20 +14,33 @@ does allow, so the property is still tested rather than switched off:
   place) is 400 by design, which no schema can rule out. ``positive_data_acceptance`` accepts 400 on the
   operations that document such codes, and ``bad_request_is_a_documented_code`` holds every 400 to the
   codes the README names for it.
+
+One more holds the run without a key (``JOBMATCH_SCHEMATHESIS_CREDENTIAL=anonymous``, set by the runner) to
+what access control promises: ``unauthenticated_is_refused``, every /v1 answer is 401 ``UNAUTHENTICATED``
+with ``WWW-Authenticate: Bearer``, whatever else the request holds.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import schemathesis
 
+CREDENTIAL_VARIABLE = "JOBMATCH_SCHEMATHESIS_CREDENTIAL"
 BATCH_OPERATIONS = {("POST", "/v1/postings"), ("POST", "/v1/seekers")}
+# Every code a route raises with 400 (BadRequest): shared/index/posting_queries.py (region, education),
+# services/search/query.py (facets), services/search/seeker_query.py (groups), shared/web/limits.py (the
+# input limits: query length and terms, page size and depth) and services/ingest/routes.py (batch size).
 DOCUMENTED_400_CODES = {
     "UNKNOWN_REGION",
     "UNKNOWN_EDUCATION",
     "UNKNOWN_FACET",
+    "UNKNOWN_GROUP",
+    "QUERY_TOO_LONG",
+    "TOO_MANY_TERMS",
+    "PAGE_SIZE_TOO_LARGE",
     "PAGE_TOO_DEEP",
     "BATCH_TOO_LARGE",
 }
@@ -69,5 +82,24 @@ def bad_request_is_a_documented_code(ctx: Any, response: Any, case: Any) -> bool
     if code not in DOCUMENTED_400_CODES:
         raise AssertionError(
             f"400 with code {code!r}, not one documented for it ({', '.join(sorted(DOCUMENTED_400_CODES))})"
+        )
+    return True
+
+
+@schemathesis.check
+def unauthenticated_is_refused(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Without a key (the anonymous run), every /v1 operation answers 401 UNAUTHENTICATED, nothing else."""
+    if os.environ.get(CREDENTIAL_VARIABLE) != "anonymous" or not case.operation.path.startswith("/v1/"):
+        return None
+    body = _body(response)
+    error = body.get("error") if isinstance(body, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    challenge = response.headers.get("www-authenticate")
+    if isinstance(challenge, list):
+        challenge = challenge[0] if challenge else None
+    if response.status_code != 401 or code != "UNAUTHENTICATED" or challenge != "Bearer":
+        raise AssertionError(
+            f"Without a key: {response.status_code} {code!r} (WWW-Authenticate {challenge!r}); "
+            "expected 401 'UNAUTHENTICATED' with WWW-Authenticate: Bearer"
         )
     return True
