@@ -43,13 +43,19 @@ def allowed_methods(request: Request) -> list[str]:
     return allowed
 
 
+def _route_of(request: Request) -> str:
+    """The route's template for a log line (``/v1/seekers/{seeker_id}``): a path holds a seeker's id."""
+    route = request.scope.get("route")
+    return getattr(route, "path", "(unmatched)")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(JobmatchError)
     async def _known(request: Request, exc: JobmatchError) -> JSONResponse:
         message = exc.message
         if isinstance(exc, BackendUnavailable):
             # The adapter's text names hosts and ports: for the operator's log, not for a kiosk.
-            log.warning("backend unavailable on %s %s: %s", request.method, request.url.path, exc.message)
+            log.warning("backend unavailable on %s %s: %s", request.method, _route_of(request), exc.message)
             message = "后端服务暂时不可用，请稍后重试"
         return ChineseJSONResponse(error_body(exc.code, message, exc.details), status_code=exc.status)
 
@@ -76,5 +82,5 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Logged with its stack here; the caller gets a stable code, never the trace.
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.exception("unhandled error on %s %s", request.method, _route_of(request))
         return ChineseJSONResponse(error_body("INTERNAL", "服务内部错误"), status_code=500)
