@@ -61,12 +61,13 @@ def provision_first_keys(settings: Settings) -> Path | None:
 
     hasher = api_key_hash(deployment_secret(settings))
     sources = DEMO_SOURCES if settings.demo_data else (LOCAL_SOURCE,)
-    plain = create_first_keys(settings.keys_path, hasher=hasher, partner_sources=sources)
-    if plain is None:
-        return None
     path = settings.data_dir / PLAIN_KEYS_FILE
-    write_private(path, json.dumps(plain, indent=2) + "\n")
-    return path
+
+    def keep(plain: dict[str, str]) -> None:
+        write_private(path, json.dumps(plain, indent=2) + "\n")
+
+    made = create_first_keys(settings.keys_path, hasher=hasher, partner_sources=sources, keep_plain=keep)
+    return None if made is None else path
 
 
 EMBEDDED = combined("embedded", "jobmatch embedded", (INGEST, SEARCH, MATCHER), on_start=(load_demo_data,))

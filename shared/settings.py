@@ -14,6 +14,9 @@ from limits import parse as parse_rate
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MIN_SECRET_CHARS = 32
+"""The deployment secret's shortest length (64 hex characters is what the README's commands make)."""
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JOBMATCH_", extra="ignore")
@@ -82,6 +85,15 @@ class Settings(BaseSettings):
     # Embedded shape: load the demo data set on first start (empty event log).
     demo_data: bool = False
     demo_seed: int = 20161
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        # An empty or short secret (an unset shell variable) would key the ID-number hashes with a guessable
+        # key: refused at start, in every environment.
+        if value is not None and len(value.get_secret_value()) < MIN_SECRET_CHARS:
+            raise ValueError(f"JOBMATCH_SECRET_KEY needs at least {MIN_SECRET_CHARS} characters")
+        return value
 
     @field_validator(
         "rate_limit_kiosk",

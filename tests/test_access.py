@@ -19,7 +19,7 @@ from services.embedded import EMBEDDED
 from services.registry import SERVICES
 from shared.security.keys import create_key, read_keys, revoke_key
 from shared.security.roles import Role
-from shared.security.secret import api_key_hash, deployment_secret
+from shared.security.secret import MissingSecret, api_key_hash, deployment_secret
 from shared.settings import Settings
 from shared.web.app_factory import api_routes, create_app
 from tests.helpers import ROOT, Service, bearer, posting, role_keys, wait_for
@@ -209,11 +209,21 @@ def test_one_credential_only(settings: Settings) -> None:
 
 
 def test_a_key_made_under_another_secret_is_refused(tmp_path: Path) -> None:
-    settings = settings_for(tmp_path / "data", secret_key="one secret")
-    other = settings_for(tmp_path / "data", secret_key="another secret")
+    settings = settings_for(tmp_path / "data", secret_key="1" * 32)
+    other = settings_for(tmp_path / "data", secret_key="2" * 32)
     _, key = create_key(settings.keys_path, Role.ADMIN, hasher=api_key_hash(deployment_secret(other)))
     with TestClient(create_app(EMBEDDED, settings=settings), headers=bearer(key)) as client:
         assert client.get("/v1/postings/search").status_code == 401
+
+
+def test_a_short_or_empty_secret_is_refused(tmp_path: Path) -> None:
+    for short in ("", "x" * 31):
+        with pytest.raises(ValueError, match="at least 32"):
+            settings_for(tmp_path / "data", secret_key=short)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "secret.key").write_text("")  # a file someone emptied
+    with pytest.raises(MissingSecret):
+        deployment_secret(settings_for(tmp_path / "data"))
 
 
 def test_the_cli_makes_lists_and_revokes_keys_without_showing_them(tmp_path: Path) -> None:

@@ -141,13 +141,14 @@ _COMPOSE_VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*
 
 
 def interpolate(value: str) -> str:
-    """Compose interpolation with an empty shell: defaults apply, required variables become <NAME>."""
+    """Compose interpolation with an empty shell: defaults apply, required variables become <NAME> (padded to
+    a secret's length, so a required secret passes its length check as a value set by the operator would)."""
 
     def replace(match: re.Match[str]) -> str:
         op = match["op"] or ""
         if op.endswith("-"):
             return match["arg"]
-        return f"<{match['name']}>"
+        return f"<{match['name']}>".ljust(64, "-")
 
     return _COMPOSE_VARIABLE.sub(replace, value)
 
@@ -506,7 +507,7 @@ def resolved_environment(deployment: dict[str, Any]) -> dict[str, str]:
         environment.update(config_map())
     for variable in container.get("env", []):
         if "valueFrom" in variable:
-            environment[variable["name"]] = f"sample{variable['valueFrom']['secretKeyRef']['key']}"
+            environment[variable["name"]] = f"sample-{variable['valueFrom']['secretKeyRef']['key']}".ljust(64, "0")
             continue
         value = variable["value"]
         for reference in re.findall(r"\$\((\w+)\)", value):

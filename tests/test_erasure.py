@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from services.ingest.batch import check_record
-from services.search.consumer import IndexingConsumer, seeker_fields
+from services.search.consumer import IndexingConsumer, rebuilt_seeker
 from shared.adapters.sqlite_log import SqliteEventLog
 from shared.adapters.tantivy_index import TantivyIndex
 from shared.index.documents import seeker_doc
@@ -179,10 +179,10 @@ def test_a_delete_alone_leaves_the_bytes_in_the_segment_and_the_purge_removes_th
         assert index.get(ERASED.id) is None
         assert found(tmp_path, ERASED) == ERASED.markers()
 
-        assert index.purge_deleted(seeker_fields) == Purge(dropped=1, left=0)
+        assert index.purge_deleted(rebuilt_seeker) == Purge(dropped=1, left=0)
         assert found(tmp_path, ERASED) == []
         assert found(tmp_path, KEPT) == KEPT.markers()
-        assert index.purge_deleted(seeker_fields) == Purge(dropped=0, left=0)  # nothing left to drop
+        assert index.purge_deleted(rebuilt_seeker) == Purge(dropped=0, left=0)  # nothing left to drop
     finally:
         index.close()
 

@@ -200,10 +200,47 @@ def test_erasure_reaches_the_audit_which_keeps_that_it_happened(
         erased = [entry for entry in entries if entry["subject"].startswith("erased:")]
         assert {entry["action"] for entry in erased} == {"read", "match", "delete"}
         assert len({entry["subject"] for entry in erased}) == 1  # still one person's trail
-        assert all(entry["erased"] for entry in erased if entry["action"] != "delete")
+        assert all(entry["erased"] for entry in erased)
         wait_for(lambda: client.get("/v1/seekers/test:gone", headers=staff).status_code == 404)
     audit_files = [path for path in (tmp_path / "data").iterdir() if path.name.startswith("audit.sqlite3")]
     assert audit_files and not any(b"test:gone" in path.read_bytes() for path in audit_files)
+
+
+def test_a_read_between_the_delete_and_the_index_is_erased_from_the_audit_by_the_indexer(
+    tmp_path: Path,
+) -> None:
+    """The indexer erases the audit again when it applies the tombstone: a read in between is caught."""
+    from services.search.consumer import IndexingConsumer
+    from services.search.service import indexing_consumer
+    from shared.adapters.backends import Backend, Backends
+    from shared.ports.event_log import TOPIC_SEEKERS
+    from shared.security.principal import Principal
+    from shared.security.roles import Role
+    from shared.web.audit import audit
+
+    settings = Settings(data_dir=tmp_path / "data", environment="test")
+    needs = frozenset({Backend.EVENT_LOG, Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX, Backend.AUDIT_LOG})
+    backends = Backends.open(settings, needs)
+    try:
+        consumer: IndexingConsumer = indexing_consumer(backends)
+        staff = Principal(key_id="k", role=Role.STAFF)
+        audit(
+            backends.audit,
+            staff,
+            action="read",
+            purpose="seeker_profile",
+            disclosed=[("test:late", ["name:masked"])],
+        )
+        backends.event_log.publish(TOPIC_SEEKERS, [("test:late", None)])
+        reader = backends.event_log.consumer([TOPIC_SEEKERS], "erasure-test")
+        try:
+            wait_for(lambda: consumer.run_once(reader) > 0)
+        finally:
+            reader.close()
+        assert backends.audit.entries(subject="test:late") == []
+        assert [entry.erased for entry in backends.audit.entries()] == [True]
+    finally:
+        backends.close()
 
 
 def test_an_event_written_before_hashing_is_read_without_its_id_number() -> None:

@@ -61,6 +61,8 @@ RETRY_MAX_S = 10.0
 ERASURE_PURGE_INTERVAL_S = 30.0
 """At most one purge of the seekers index this often: a purge rewrites the index (on tantivy about
 1.3 s for 10,000 seekers, 15 s for 100,000), and while it runs nothing else is indexed."""
+PURGE_ATTEMPTS = 6
+"""Purges after a deletion while documents are left (Elasticsearch's retention lease): about three minutes."""
 PURGE_SHARE = 0.1
 """And at most this share of the consumer's time: a longer purge waits longer for the next."""
 
@@ -122,9 +124,18 @@ def _read(event: Event, model: type[Record]) -> tuple[Record | None, dict[str, A
     return record, None
 
 
-def seeker_fields(source: dict[str, Any]) -> dict[str, Any]:
-    """The index fields of a stored seeker, rebuilt from it: what a purge rewrites the seekers index with."""
-    return seeker_doc(stored_seeker(source)).fields
+def rebuilt_seeker(source: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A stored seeker's index fields and source, rebuilt as this release writes them: what a purge rewrites
+    the seekers index with (a profile an older release indexed loses its clear ID number then)."""
+    doc = seeker_doc(stored_seeker(source))
+    return doc.fields, doc.source
+
+
+def deleted_seekers(events: Sequence[Event]) -> list[str]:
+    """The ids of the seekers the events delete (tombstones on the seekers topic)."""
+    return sorted(
+        {e.key for e in events if e.topic == TOPIC_SEEKERS and e.value is None and e.undecodable is None}
+    )
 
 
 def erases_seekers(events: Sequence[Event]) -> bool:
@@ -192,6 +203,7 @@ class IndexingConsumer:
         seekers: SearchIndex,
         group: str,
         purge_interval_s: float = ERASURE_PURGE_INTERVAL_S,
+        on_seekers_deleted: Callable[[list[str]], None] | None = None,
     ) -> None:
         self._event_log = event_log
         self._postings = postings
@@ -204,8 +216,13 @@ class IndexingConsumer:
         self._next_sweep = 0.0
         """Monotonic time of the next expiry sweep; the first runs at start."""
         self._purge_interval_s = purge_interval_s
+        self._on_seekers_deleted = on_seekers_deleted
+        """Called with the ids of the seekers a batch deleted, before it is committed (the audit's erasure)."""
         self._purge_owed = True
         """Deleted seekers may still be on disk; true at start, for a purge a stop or crash cut short."""
+        self._purges_left = PURGE_ATTEMPTS
+        """Purges still to try while the index reports deleted documents left (on Elasticsearch these include
+        the earlier versions of updated seekers, which may never reach 0 under steady updates)."""
         self._next_purge = 0.0
         """Monotonic time before which no purge starts (one interval after the last that dropped anything)."""
 
@@ -230,10 +247,15 @@ class IndexingConsumer:
                     letter["stage"],
                     letter["error"],
                 )
+        deleted = deleted_seekers(events)
+        if deleted and self._on_seekers_deleted is not None:
+            # Before the commit: a failure retries the batch (both steps are idempotent).
+            self._on_seekers_deleted(deleted)
         consumer.commit(events)
         EVENTS_APPLIED.inc(len(events))
         if erases_seekers(events):
             self._purge_owed = True
+            self._purges_left = PURGE_ATTEMPTS
             self._purge_if_due()
         return len(events)
 
@@ -243,7 +265,7 @@ class IndexingConsumer:
             return
         started = time.monotonic()
         try:
-            purge = self._seekers.purge_deleted(seeker_fields)
+            purge = self._seekers.purge_deleted(rebuilt_seeker)
         except Exception:
             # Erasure must not stop indexing: retried an interval later, and counted so an alert can fire.
             PURGE_FAILURES.inc()
@@ -251,7 +273,12 @@ class IndexingConsumer:
             self._next_purge = time.monotonic() + self._purge_interval_s
             return
         # What the index still keeps (Elasticsearch's newest deletes) is purged after the wait.
-        self._purge_owed = purge.left > 0
+        self._purges_left -= 1
+        self._purge_owed = purge.left > 0 and self._purges_left > 0
+        if purge.left and not self._purge_owed:
+            log.warning(
+                "%d deleted seeker documents still in the index after %d purges", purge.left, PURGE_ATTEMPTS
+            )
         PURGED.inc(purge.dropped)
         if not (purge.dropped or purge.left):
             return  # nothing to do (the start-up check, mostly): it cost nothing and delays no later purge

@@ -19,6 +19,7 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
 from shared.adapters.es_index import backend_errors
+from shared.errors import BackendUnavailable
 from shared.ports.audit_log import AuditEntry
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,13 @@ class ElasticsearchAuditLog:
             for entry in entries
         ]
         with backend_errors():
-            helpers.bulk(self._client, actions, raise_on_error=True)
+            try:
+                helpers.bulk(self._client, actions, raise_on_error=True)
+            except helpers.BulkIndexError as error:
+                # An entry refused (a full queue's 429, a closed index): the read is not answered.
+                raise BackendUnavailable(
+                    f"audit index {self.index}: {len(error.errors)} entries refused"
+                ) from error
 
     def entries(
         self,

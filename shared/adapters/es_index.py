@@ -23,7 +23,6 @@ from shared.ports.search_index import (
     Alternative,
     AnyOf,
     Exists,
-    FieldsOf,
     Filter,
     Hit,
     IndexDoc,
@@ -32,6 +31,7 @@ from shared.ports.search_index import (
     Purge,
     Range,
     RangeFacet,
+    Rebuild,
     SearchRequest,
     SearchResult,
     SortBy,
@@ -240,8 +240,8 @@ class ElasticsearchIndex:
                 details=[{"id": f["_id"], "error": str(f.get("error"))} for f in failures],
             )
 
-    def purge_deleted(self, fields_of: FieldsOf) -> Purge:
-        # Lucene rewrites segments from their own data: fields_of is not needed here.
+    def purge_deleted(self, rebuild: Rebuild) -> Purge:
+        # Lucene rewrites segments from their own data: rebuild is not needed here.
         deleted = self._deleted_docs()
         if not deleted:
             return Purge(dropped=0, left=0)

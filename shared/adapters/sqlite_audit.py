@@ -3,7 +3,8 @@
 Written with ``synchronous=FULL`` (an audit record survives a power cut once
 the read is answered) and ``secure_delete`` (an erased subject's old bytes
 are overwritten, not left in free pages); after an erasure the WAL is
-checkpointed and truncated so its copy of the old pages goes too. Every
+checkpointed and truncated so its copy of the old pages goes too (a checkpoint
+another process's reader keeps busy is tried again at the next write). Every
 worker process of the embedded shape writes here; SQLite serialises them.
 """
 
@@ -12,11 +13,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from shared.adapters.sqlite_wal import use_wal
 from shared.errors import BackendUnavailable
 from shared.ports.audit_log import AuditEntry
 
@@ -45,10 +48,11 @@ class SqliteAuditLog:
         self.path = path
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        use_wal(self._db)
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA secure_delete=ON")
         self._db.executescript(_SCHEMA)
+        self._checkpoint_owed = False
 
     def record(self, entries: Sequence[AuditEntry]) -> None:
         if not entries:
@@ -67,18 +71,16 @@ class SqliteAuditLog:
             )
             for entry in entries
         ]
-        try:
-            with self._lock:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany(
-                    "INSERT INTO audit (id, at_ms, key_id, role, action, purpose, subject, fields, erased)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
-                self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._rollback()
-            raise BackendUnavailable(f"audit log {self.path}: {exc}") from exc
+        with self._lock, self._unavailable_on_error():
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT INTO audit (id, at_ms, key_id, role, action, purpose, subject, fields, erased)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            self._db.execute("COMMIT")
+            if self._checkpoint_owed:
+                self._checkpoint()
 
     def entries(
         self,
@@ -105,25 +107,36 @@ class SqliteAuditLog:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY at_ms DESC, seq DESC LIMIT ?"
-        with self._lock:
+        with self._lock, self._unavailable_on_error():
             rows = self._db.execute(sql, (*arguments, limit)).fetchall()
         return [_entry(row) for row in rows]
 
     def erase_subject(self, subject: str, replacement: str) -> int:
-        with self._lock:
+        with self._lock, self._unavailable_on_error():
             self._db.execute("BEGIN IMMEDIATE")
-            try:
-                changed = self._db.execute(
-                    "UPDATE audit SET subject = ?, erased = 1 WHERE subject = ?", (replacement, subject)
-                ).rowcount
-                self._db.execute("COMMIT")
-            except sqlite3.Error:
-                self._rollback()
-                raise
-            # The WAL still holds the pages as they were before the update: fold it into the file
-            # (where secure_delete overwrote them) and truncate it.
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            changed = self._db.execute(
+                "UPDATE audit SET subject = ?, erased = 1 WHERE subject = ?", (replacement, subject)
+            ).rowcount
+            self._db.execute("COMMIT")
+            self._checkpoint_owed = True
+            self._checkpoint()
         return changed
+
+    def _checkpoint(self) -> None:
+        """Fold the WAL, which still holds the pages as they were before an erasure, into the file (where
+        secure_delete overwrote them) and truncate it. A reader of another process may keep it busy: then
+        it is tried again at the next write."""
+        busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        self._checkpoint_owed = bool(busy)
+
+    @contextmanager
+    def _unavailable_on_error(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise BackendUnavailable(f"audit log {self.path}: {exc}") from exc
 
     def ping(self) -> bool:
         with self._lock:
@@ -133,12 +146,6 @@ class SqliteAuditLog:
     def close(self) -> None:
         with self._lock:
             self._db.close()
-
-    def _rollback(self) -> None:
-        try:
-            self._db.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
 
 
 def _entry(row: tuple[Any, ...]) -> AuditEntry:

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from shared.adapters.sqlite_wal import use_wal
 from shared.errors import BackendUnavailable
 from shared.json_codec import dumps
 from shared.ports.event_log import ALL_TOPICS, COMPACTED_TOPICS, Event, decoded_value
@@ -92,7 +93,7 @@ class SqliteEventLog:
             self._conn: sqlite3.Connection | None = sqlite3.connect(
                 self.path, timeout=30.0, isolation_level=None, check_same_thread=False
             )
-            self._conn.execute("PRAGMA journal_mode=WAL")
+            use_wal(self._conn)
             self._conn.execute("PRAGMA synchronous=FULL")
             # Erased personal data must not linger in freed page space.
             self._conn.execute("PRAGMA secure_delete=ON")

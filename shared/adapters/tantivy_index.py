@@ -39,7 +39,6 @@ from shared.ports.search_index import (
     Alternative,
     AnyOf,
     Exists,
-    FieldsOf,
     Filter,
     Hit,
     IndexDoc,
@@ -48,6 +47,7 @@ from shared.ports.search_index import (
     Purge,
     Range,
     RangeFacet,
+    Rebuild,
     SearchRequest,
     SearchResult,
     Terms,
@@ -154,7 +154,7 @@ class TantivyIndex:
                 self._writable.delete_documents_by_term(ID_FIELD, doc_id)
             self._writable.commit()
 
-    def purge_deleted(self, fields_of: FieldsOf) -> Purge:
+    def purge_deleted(self, rebuild: Rebuild) -> Purge:
         with self._write_lock:
             if not self._deleted_docs():
                 return Purge(dropped=0, left=0)
@@ -173,15 +173,19 @@ class TantivyIndex:
                 doc_id = str(stored.get_first(ID_FIELD))
                 source = _stored_source(stored)
                 try:
-                    fields = fields_of(source)
-                except Exception:
+                    fields, source = rebuild(source)
+                except Exception as exc:  # noqa: BLE001 - any defect: this document stays, the rest go on
                     # Left where it is: its segment then keeps its deleted documents too (reported below).
-                    log.exception(
-                        "cannot rebuild the index fields of %s; its segment is not rewritten", doc_id
+                    # The error's type only: a validation error's text quotes the values (a name, a phone).
+                    log.error(
+                        "cannot rebuild the index document %s (%s); its segment is not rewritten",
+                        doc_id,
+                        type(exc).__name__,
                     )
                     kept += 1
                     continue
-                # The same id, version and source: only where the bytes live changes.
+                # The same id and version, the source as this release stores it: only where the bytes live
+                # changes (and what an older release kept that this one does not).
                 version = int(stored.get_first(VERSION_FIELD) or 0)
                 self._writable.delete_documents_by_term(ID_FIELD, doc_id)
                 self._writable.add_document(self._to_tantivy(IndexDoc(doc_id, version, fields, source)))

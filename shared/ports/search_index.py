@@ -172,8 +172,10 @@ class SearchResult:
     """Facet name → (bucket, count); terms facets by count descending, range facets in their given order."""
 
 
-FieldsOf = Callable[[dict[str, Any]], dict[str, Any]]
-"""A stored source → the index fields of its document (``IndexDoc.fields``)."""
+Rebuild = Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]]
+"""A stored source → the index fields of its document and the source to store again: as the current
+release writes them (a record an older release wrote drops what this one no longer keeps, such as a
+seeker's clear ID number)."""
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,7 @@ class SearchIndex(Protocol):
 
     def delete(self, ids: Sequence[str]) -> None: ...
 
-    def purge_deleted(self, fields_of: FieldsOf) -> Purge:
+    def purge_deleted(self, rebuild: Rebuild) -> Purge:
         """Make deleted documents, and the earlier versions of updated ones, leave the storage.
 
         A delete (and the delete an update does of the version it replaces) only marks a document
@@ -207,9 +209,9 @@ class SearchIndex(Protocol):
         index on tantivy): call it after deletions that must reach the disk, not after every write. Searches and ``get`` answer the
         same before and after.
 
-        ``fields_of`` turns a stored source back into its index fields (what ``IndexDoc.fields``
-        held when it was written): tantivy keeps only the source of a document, so it rebuilds the
-        live documents it rewrites from it; Elasticsearch merges its segments itself and never
+        ``rebuild`` turns a stored source back into its index fields and the source to keep:
+        tantivy keeps only the source of a document, so it rebuilds the live documents it rewrites
+        from it (and so rewrites what an older release stored); Elasticsearch merges its segments itself and never
         calls it. Some deleted documents may stay for a while (``Purge.left``): call again later.
         """
         ...

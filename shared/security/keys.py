@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import re
 import secrets
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,12 +32,15 @@ from pydantic import BaseModel, Field
 
 from shared.security.principal import Principal
 from shared.security.roles import SOURCE_BOUND_ROLES, Role
-from shared.security.secret import KeyedHash, api_key_hash, private_directory
+from shared.security.secret import KeyedHash, api_key_hash
 
 KEY_PREFIX = "jm_"
 _KEY_RE = re.compile(r"jm_([a-z0-9]{12})_([A-Za-z0-9_-]{43})")
 _SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 RELOAD_CHECK_S = 1.0
+_NO_KEY_HASH = "0" * 64
+"""Compared against when the id names no key, so that check costs what a real one costs."""
+log = logging.getLogger(__name__)
 
 
 class KeyRequestError(ValueError):
@@ -73,7 +77,9 @@ def read_keys(path: Path) -> KeysFile:
 
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    private_directory(path.parent)
+    # A directory made here is its owner's; one that exists keeps its mode (a compose volume the
+    # services read as another user, the current directory).
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with open(path.with_name(path.name + ".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
@@ -159,11 +165,17 @@ def revoke_key(path: Path, key_id: str) -> StoredKey:
 
 
 def create_first_keys(
-    path: Path, *, hasher: KeyedHash, partner_sources: Sequence[str]
+    path: Path,
+    *,
+    hasher: KeyedHash,
+    partner_sources: Sequence[str],
+    keep_plain: Callable[[dict[str, str]], None] | None = None,
 ) -> dict[str, str] | None:
     """One key per role when the file holds none yet (the embedded shape's first start), else None.
 
-    The partner and mobile keys are bound to ``partner_sources``."""
+    The partner and mobile keys are bound to ``partner_sources``. ``keep_plain`` stores the keys themselves
+    for the operator; it runs before the hashes are written, so a crash between the two leaves no keys
+    nobody holds (the next start makes them again)."""
     with _locked(path):
         keys = read_keys(path)
         if keys.keys:
@@ -173,6 +185,8 @@ def create_first_keys(
             sources = partner_sources if role in SOURCE_BOUND_ROLES else ()
             record, plain[role] = new_key(role, hasher=hasher, sources=sources, label="first start")
             keys.keys.append(record)
+        if keep_plain is not None:
+            keep_plain(plain)
         _write_keys(path, keys)
     return plain
 
@@ -205,9 +219,10 @@ class KeyStore:
             # file is reread only when it changed).
             self._reload()
             record = self._by_id.get(matched.group(1))
-        if record is None or record.revoked_at is not None:
-            return None
-        if not self._hasher.matches(presented, record.hash):
+        # The HMAC is computed for an unknown or revoked id too: the answer's timing says nothing of ids.
+        expected = record.hash if record is not None else _NO_KEY_HASH
+        matches = self._hasher.matches(presented, expected)
+        if record is None or record.revoked_at is not None or not matches:
             return None
         return record.principal()
 
@@ -219,12 +234,26 @@ class KeyStore:
             except FileNotFoundError:
                 self._by_id, self._identity = {}, None
                 return
+            except OSError as error:
+                log.error("keys file %s cannot be read (%s); keeping the keys read before", self.path, error)
+                return
             identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
             if identity == self._identity:
                 return
-            keys = read_keys(self.path)
-            self._by_id = {record.id: record for record in keys.keys}
             self._identity = identity
+            try:
+                keys = read_keys(self.path)
+            except (OSError, ValueError) as error:
+                # A file someone broke (or made unreadable) must not lock everybody out, nor answer 500:
+                # the keys read last stay in force until it is fixed.
+                log.error(
+                    "keys file %s unreadable (%s); keeping the %d keys read before",
+                    self.path,
+                    error,
+                    len(self._by_id),
+                )
+                return
+            self._by_id = {record.id: record for record in keys.keys}
 
 
 def keys_table(records: Sequence[StoredKey]) -> str:

@@ -16,7 +16,7 @@ import os
 import secrets
 from pathlib import Path
 
-from shared.settings import Settings
+from shared.settings import MIN_SECRET_CHARS, Settings
 
 SECRET_FILE = "secret.key"
 
@@ -31,11 +31,17 @@ def deployment_secret(settings: Settings, *, create: bool = True) -> bytes:
         return settings.secret_key.get_secret_value().encode()
     path = settings.data_dir / SECRET_FILE
     try:
-        return path.read_bytes().strip()
+        return _checked(path.read_bytes().strip(), path)
     except FileNotFoundError:
         if not create:
             raise MissingSecret(f"no JOBMATCH_SECRET_KEY and no {path}") from None
-    return _create_secret_file(path)
+    return _checked(_create_secret_file(path), path)
+
+
+def _checked(secret: bytes, path: Path) -> bytes:
+    if len(secret) < MIN_SECRET_CHARS:
+        raise MissingSecret(f"{path} holds fewer than {MIN_SECRET_CHARS} characters: not a usable secret")
+    return secret
 
 
 def private_directory(path: Path) -> None:
@@ -52,15 +58,20 @@ def private_directory(path: Path) -> None:
 def _create_secret_file(path: Path) -> bytes:
     private_directory(path.parent)
     value = secrets.token_hex(32).encode()
-    try:
-        # O_EXCL: of two processes starting at once, one makes it and the other reads that one.
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_bytes().strip()
+    # Written whole under a name of its own, then linked into place: of two processes starting at once,
+    # one links its file and the other reads that one, never a file still being written.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as file:
         file.write(value)
         file.flush()
         os.fsync(file.fileno())
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    finally:
+        temporary.unlink()
     return value
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from shared.ports.audit_log import AuditAction, AuditEntry, AuditLog
 from shared.security.principal import Principal
+from shared.security.secret import KeyedHash
 
 
 def audit(
@@ -17,6 +18,7 @@ def audit(
     action: AuditAction,
     purpose: str,
     disclosed: Iterable[tuple[str, Sequence[str]]],
+    erased: bool = False,
 ) -> None:
     """One record per (subject, fields it disclosed), written in one go before the answer leaves: a read
     that cannot be audited is not answered (503)."""
@@ -32,7 +34,20 @@ def audit(
                 purpose=purpose,
                 subject=subject,
                 fields=list(fields),
+                erased=erased,
             )
             for subject, fields in disclosed
         ]
     )
+
+
+def erased_subject(subjects: KeyedHash, seeker_id: str) -> str:
+    """What the audit keeps of a deleted seeker's id: a keyed hash, so the trail stays one person's."""
+    return "erased:" + subjects.hexdigest(seeker_id)
+
+
+def erase_from_audit(audit_log: AuditLog, subjects: KeyedHash, seeker_id: str) -> str:
+    """Rewrite every audit record about the seeker to the erased subject; that subject."""
+    replacement = erased_subject(subjects, seeker_id)
+    audit_log.erase_subject(seeker_id, replacement)
+    return replacement

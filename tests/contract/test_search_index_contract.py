@@ -214,9 +214,9 @@ def test_writes_survive_reopening(index: SearchIndex, store: IndexStore) -> None
     assert reopened.upsert([doc("a", 2, title="厨师")])[0].status == "stale"
 
 
-def fields_of(source: dict[str, Any]) -> dict[str, Any]:
+def fields_of(source: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The fields ``doc`` indexed, back from the source it stored (what a purge may rebuild from)."""
-    return {name: value for name, value in source.items() if name not in ("id", "v")}
+    return {name: value for name, value in source.items() if name not in ("id", "v")}, source
 
 
 def purged(index: SearchIndex, *, within_s: float = 90.0) -> int:
