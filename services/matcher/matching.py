@@ -59,8 +59,12 @@ def profile_from_input(body: MatchProfileIn) -> tuple[Profile, list[Problem]]:
     return profile, warnings
 
 
+PROFILE_FIELDS = tuple(field.name for field in fields(Profile) if field.name in SeekerRecord.model_fields)
+"""What matching reads of a stored profile (the audit record of a stored seeker's matches names them)."""
+
+
 def profile_from_seeker(record: SeekerRecord) -> Profile:
-    return Profile(**record.model_dump(include={field.name for field in fields(Profile)}))
+    return Profile(**record.model_dump(include=set(PROFILE_FIELDS)))
 
 
 def candidate_request(profile: Profile, *, now: float) -> SearchRequest:

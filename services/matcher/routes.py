@@ -6,7 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from services.matcher.matching import match_postings, match_response, profile_from_input, profile_from_seeker
+from services.matcher.matching import (
+    PROFILE_FIELDS,
+    match_postings,
+    match_response,
+    profile_from_input,
+    profile_from_seeker,
+)
 from services.matcher.models import (
     Explain,
     MatchResponse,
@@ -16,6 +22,7 @@ from services.matcher.models import (
 )
 from services.matcher.seeker_matching import match_seekers
 from shared.domain.inputs import MatchProfileIn
+from shared.domain.problems import shown
 from shared.errors import Forbidden, NotFound
 from shared.index.documents import indexed_posting, stored_seeker
 from shared.security.principal import Principal
@@ -29,12 +36,6 @@ from shared.web.seeker_views import seeker_view
 
 router = APIRouter(prefix="/v1", tags=["matching"], responses=COMMON_ERRORS)
 Limit = Annotated[int, Query(ge=1, le=100)]
-MATCHED_FIELDS = (
-    "desired_titles", "skills", "certificates", "region_code", "desired_region_codes", "willing_to_relocate",
-    "expected_salary_min", "education", "experience_years", "groups",
-)  # fmt: skip
-"""What matching reads of a stored profile (services/matcher/matching.profile_from_seeker): the audit
-record's fields. None of them is answered: the answer holds postings only."""
 
 
 @router.post(
@@ -73,14 +74,15 @@ def match_seeker(
         raise Forbidden(f"此密钥只能读取来源 {', '.join(sorted(principal.sources))} 下求职者的匹配")
     source = seekers.get(seeker_id)
     if source is None:
-        raise NotFound(f"求职者 {seeker_id} 不存在", code="SEEKER_NOT_FOUND")
-    # Every read of a stored profile is audited (DESIGN.md, data rules).
+        raise NotFound(f"求职者 {shown(seeker_id)} 不存在", code="SEEKER_NOT_FOUND")
+    # Every read of a stored profile is audited (DESIGN.md, data rules): the fields matching reads of it,
+    # none of which is answered.
     audit(
         audit_log,
         principal,
         action="match",
         purpose="seeker_matches",
-        disclosed=[(seeker_id, MATCHED_FIELDS)],
+        disclosed=[(seeker_id, PROFILE_FIELDS)],
     )
     result = match_response(
         match_postings(profile_from_seeker(stored_seeker(source)), postings=postings, limit=limit)
@@ -105,7 +107,7 @@ def match_vacancy(
 ) -> Response:
     source = postings.get(posting_id)
     if source is None:
-        raise NotFound(f"岗位 {posting_id} 不存在", code="POSTING_NOT_FOUND")
+        raise NotFound(f"岗位 {shown(posting_id)} 不存在", code="POSTING_NOT_FOUND")
     ranked = match_seekers(indexed_posting(source), seekers=seekers, limit=limit)
     matches, disclosed = [], []
     for seeker, score, features, reasons in ranked:

@@ -16,6 +16,7 @@ from services.search.models import (
 )
 from services.search.query import PostingSearch, build_posting_request, facet_buckets, posting_hit
 from services.search.seeker_query import build_seeker_request
+from shared.domain.problems import shown
 from shared.errors import NotFound
 from shared.index.documents import stored_posting, stored_seeker
 from shared.security.principal import Principal
@@ -108,7 +109,7 @@ def get_seeker(
 ) -> SeekerView:
     source = seekers.get(seeker_id)
     if source is None:
-        raise NotFound(f"求职者 {seeker_id} 不存在", code="SEEKER_NOT_FOUND")
+        raise NotFound(f"求职者 {shown(seeker_id)} 不存在", code="SEEKER_NOT_FOUND")
     view, fields = seeker_view(stored_seeker(source), principal)
     audit(audit_log, principal, action="read", purpose="seeker_profile", disclosed=[(view.id, fields)])
     return view
@@ -123,7 +124,7 @@ def get_seeker(
 def get_posting(posting_id: str, postings: PostingsIndexDep) -> PostingPublic:
     source = postings.get(posting_id)
     if source is None:
-        raise NotFound(f"岗位 {posting_id} 不存在", code="POSTING_NOT_FOUND")
+        raise NotFound(f"岗位 {shown(posting_id)} 不存在", code="POSTING_NOT_FOUND")
     return posting_public(stored_posting(source))
 
 

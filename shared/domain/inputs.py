@@ -138,6 +138,15 @@ _SOURCE_CODE: TypeAdapter[str] = TypeAdapter(SourceCode)
 _SOURCE_ID_ADAPTER: TypeAdapter[str] = TypeAdapter(SourceId)
 
 
+def is_source_code(value: str) -> bool:
+    """Whether ``value`` is a source code a record may name (what an API key may be bound to)."""
+    try:
+        _SOURCE_CODE.validate_python(value)
+    except ValidationError:
+        return False
+    return value == value.strip()
+
+
 def is_record_id(value: str) -> bool:
     """Whether ``value`` is a ``source:source_id`` that a record sent with those fields could have."""
     source, colon, source_id = value.partition(":")

@@ -30,13 +30,13 @@ from pathlib import Path
 from limits import parse as parse_rate
 from pydantic import BaseModel, Field
 
+from shared.domain.inputs import is_source_code
 from shared.security.principal import Principal
 from shared.security.roles import SOURCE_BOUND_ROLES, Role
 from shared.security.secret import KeyedHash, api_key_hash
 
 KEY_PREFIX = "jm_"
 _KEY_RE = re.compile(r"jm_([a-z0-9]{12})_([A-Za-z0-9_-]{43})")
-_SOURCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 RELOAD_CHECK_S = 1.0
 _NO_KEY_HASH = "0" * 64
 """Compared against when the id names no key, so that check costs what a real one costs."""
@@ -108,7 +108,7 @@ def new_key(
 ) -> tuple[StoredKey, str]:
     """A new key and its record; the caller stores the record and shows the key once."""
     bound = sorted({source.strip() for source in sources if source.strip()})
-    bad = [source for source in bound if not _SOURCE_RE.match(source)]
+    bad = [source for source in bound if not is_source_code(source)]
     if bad:
         raise KeyRequestError(f"not a source code: {', '.join(bad)}")
     if role in SOURCE_BOUND_ROLES and not bound:
