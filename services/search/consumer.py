@@ -61,8 +61,10 @@ RETRY_MAX_S = 10.0
 ERASURE_PURGE_INTERVAL_S = 30.0
 """At most one purge of the seekers index this often: a purge rewrites the index (on tantivy about
 1.3 s for 10,000 seekers, 15 s for 100,000), and while it runs nothing else is indexed."""
-PURGE_ATTEMPTS = 6
-"""Purges after a deletion while documents are left (Elasticsearch's retention lease): about three minutes."""
+PURGE_RETRY_S = 180.0
+"""How long after a deletion purges go on while the index reports deleted documents left: past
+Elasticsearch's retention lease (about 30 s) with room, but not for ever (on Elasticsearch the count also
+holds earlier versions of updated seekers, which steady updates keep above 0)."""
 PURGE_SHARE = 0.1
 """And at most this share of the consumer's time: a longer purge waits longer for the next."""
 
@@ -220,9 +222,8 @@ class IndexingConsumer:
         """Called with the ids of the seekers a batch deleted, before it is committed (the audit's erasure)."""
         self._purge_owed = True
         """Deleted seekers may still be on disk; true at start, for a purge a stop or crash cut short."""
-        self._purges_left = PURGE_ATTEMPTS
-        """Purges still to try while the index reports deleted documents left (on Elasticsearch these include
-        the earlier versions of updated seekers, which may never reach 0 under steady updates)."""
+        self._purge_until = time.monotonic() + PURGE_RETRY_S
+        """Until when purges go on while the index reports deleted documents left."""
         self._next_purge = 0.0
         """Monotonic time before which no purge starts (one interval after the last that dropped anything)."""
 
@@ -255,7 +256,7 @@ class IndexingConsumer:
         EVENTS_APPLIED.inc(len(events))
         if erases_seekers(events):
             self._purge_owed = True
-            self._purges_left = PURGE_ATTEMPTS
+            self._purge_until = time.monotonic() + PURGE_RETRY_S
             self._purge_if_due()
         return len(events)
 
@@ -273,11 +274,12 @@ class IndexingConsumer:
             self._next_purge = time.monotonic() + self._purge_interval_s
             return
         # What the index still keeps (Elasticsearch's newest deletes) is purged after the wait.
-        self._purges_left -= 1
-        self._purge_owed = purge.left > 0 and self._purges_left > 0
+        self._purge_owed = purge.left > 0 and time.monotonic() < self._purge_until
         if purge.left and not self._purge_owed:
             log.warning(
-                "%d deleted seeker documents still in the index after %d purges", purge.left, PURGE_ATTEMPTS
+                "%d deleted seeker documents still in the index %.0fs after the last deletion",
+                purge.left,
+                PURGE_RETRY_S,
             )
         PURGED.inc(purge.dropped)
         if not (purge.dropped or purge.left):
