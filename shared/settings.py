@@ -80,7 +80,9 @@ class Settings(BaseSettings):
     max_query_chars: int = Field(default=100, ge=1, le=1000)
     max_query_terms: int = Field(default=16, ge=1, le=100)
     max_page_size: int = Field(default=100, ge=1, le=1000)
-    max_result_window: int = Field(default=10_000, ge=10, le=100_000)
+    max_result_window: int = Field(default=10_000, ge=10, le=10_000)
+    """At most Elasticsearch's own default window (index.max_result_window): deeper pages cost more than any
+    kiosk needs, and the engine would refuse them."""
 
     # Embedded shape: load the demo data set on first start (empty event log).
     demo_data: bool = False

@@ -47,8 +47,6 @@ FACETS: dict[str, Facet] = {
     "education": TermsFacet(PostingField.EDUCATION_MIN),
     "salary": RangeFacet(PostingField.SALARY_TOP, SALARY_BANDS),
 }
-# Elasticsearch's default max_result_window; deeper pages cost more than any kiosk needs.
-MAX_RESULT_WINDOW = 10_000
 
 
 @dataclass(frozen=True)
@@ -69,9 +67,8 @@ class PostingSearch:
 def build_posting_request(
     params: PostingSearch, *, now: float | None = None
 ) -> tuple[SearchRequest, list[str]]:
-    """The port request and the query's tokens (for highlighting)."""
-    if params.page * params.size > MAX_RESULT_WINDOW:
-        raise BadRequest(f"最多可翻到第 {MAX_RESULT_WINDOW} 条结果，请缩小查询范围", code="PAGE_TOO_DEEP")
+    """The port request and the query's tokens (for highlighting); page depth and size are the route's to
+    check (shared.web.limits.check_page, against the settings)."""
     filters: list[Filter] = []
     if params.region:
         filters.append(Terms(PostingField.REGION_PATH, (known_region_code(params.region, "region"),)))
