@@ -49,7 +49,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from benchmarks.bench_text import CORPUS_PATH, chars_per_second
-from services.embedded import provision_first_keys
+from services.embedded import plain_keys, provision_first_keys
 from services.search.query import PostingSearch, build_posting_request
 from shared.adapters.es_index import open_elasticsearch_index
 from shared.adapters.tantivy_index import TantivyIndex
@@ -421,7 +421,7 @@ def run_embedded(count: int, clients: list[int], seconds: float, workers: int | 
         server = Service("embedded", env, Path(tmp))
         try:
             wait_until(server.ready, 120, "the server answering /readyz")
-            keys = json.loads((data_dir / "api-keys.json").read_text())  # the first start's keys
+            keys = plain_keys(data_dir)  # the first start's keys
             where = Deployment(server.url, server.url, server.url, [server.process.pid], keys)
 
             def reader() -> SearchIndex:
@@ -466,8 +466,7 @@ def run_distributed(count: int, clients: list[int], seconds: float) -> dict[str,
                 "JOBMATCH_SECRET_KEY": os.urandom(16).hex(),
             }
             settings = Settings(data_dir=Path(tmp) / "data", secret_key=env["JOBMATCH_SECRET_KEY"])
-            keys_path = provision_first_keys(settings)
-            assert keys_path is not None
+            provision_first_keys(settings)
             services = {name: Service(name, env, Path(tmp)) for name in ("ingest", "search", "matcher")}
             try:
                 for service in services.values():
@@ -477,7 +476,7 @@ def run_distributed(count: int, clients: list[int], seconds: float) -> dict[str,
                     services["search"].url,
                     services["matcher"].url,
                     [service.process.pid for service in services.values()],
-                    json.loads(keys_path.read_text()),
+                    plain_keys(settings.data_dir),
                 )
 
                 def reader() -> SearchIndex:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,20 +55,31 @@ def load_demo_data(backends: Backends) -> None:
     marker.write_text(now.isoformat())
 
 
-def provision_first_keys(settings: Settings) -> Path | None:
+def provision_first_keys(settings: Settings, *, partner_sources: Sequence[str] | None = None) -> Path | None:
     """On a first start with no keys, one key per role: hashes in the keys file, the keys themselves in
-    ``<data dir>/api-keys.json`` (mode 0600) for the operator. None when keys exist (later starts)."""
+    ``<data dir>/api-keys.json`` (mode 0600) for the operator. None when keys exist (later starts).
+
+    The partner and mobile keys are bound to ``partner_sources``; by default the demo data's sources when
+    the demo set loads, else ``local``."""
     from shared.demo.generator import DEMO_SOURCES
 
     hasher = api_key_hash(deployment_secret(settings))
-    sources = DEMO_SOURCES if settings.demo_data else (LOCAL_SOURCE,)
+    if partner_sources is None:
+        partner_sources = DEMO_SOURCES if settings.demo_data else (LOCAL_SOURCE,)
     path = settings.data_dir / PLAIN_KEYS_FILE
 
     def keep(plain: dict[str, str]) -> None:
         write_private(path, json.dumps(plain, indent=2) + "\n")
 
-    made = create_first_keys(settings.keys_path, hasher=hasher, partner_sources=sources, keep_plain=keep)
+    made = create_first_keys(
+        settings.keys_path, hasher=hasher, partner_sources=partner_sources, keep_plain=keep
+    )
     return None if made is None else path
+
+
+def plain_keys(data_dir: Path) -> dict[str, str]:
+    """The keys the first start wrote to ``<data dir>/api-keys.json``, by role."""
+    return dict(json.loads((data_dir / PLAIN_KEYS_FILE).read_text(encoding="utf-8")))
 
 
 EMBEDDED = combined("embedded", "jobmatch embedded", (INGEST, SEARCH, MATCHER), on_start=(load_demo_data,))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import os
 import signal
 import socket
 import subprocess
@@ -20,6 +20,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from services.embedded import plain_keys
 from shared.adapters.tantivy_index import TantivyIndex
 from shared.errors import BackendUnavailable
 from shared.index.fields import POSTINGS
@@ -126,8 +127,7 @@ class Service:
     def headers(self, role: str = "admin") -> dict[str, str]:
         """The role's key from ``<data dir>/api-keys.json`` (written by the embedded shape's first start,
         or by ``role_keys`` before distributed services start)."""
-        data_dir = Path(self.env.get("JOBMATCH_DATA_DIR", "var/data"))
-        return bearer(json.loads((ROOT / data_dir / "api-keys.json").read_text())[role])
+        return bearer(plain_keys(ROOT / self.env.get("JOBMATCH_DATA_DIR", "var/data"))[role])
 
     def ready(self) -> bool:
         if self.process.poll() is not None:
@@ -164,17 +164,10 @@ TEST_SOURCES = ("test", "e2e")
 def role_keys(settings: Settings) -> dict[str, str]:
     """One API key per role for this data directory, made on first use (the partner bound to TEST_SOURCES)
     and kept in ``<data dir>/api-keys.json`` as the embedded shape keeps its own, so a restart reuses them."""
-    from shared.security.keys import create_first_keys, write_private
-    from shared.security.secret import api_key_hash, deployment_secret
+    from services.embedded import provision_first_keys
 
-    path = settings.data_dir / "api-keys.json"
-    if path.exists():
-        return dict(json.loads(path.read_text()))
-    hasher = api_key_hash(deployment_secret(settings))
-    plain = create_first_keys(settings.keys_path, hasher=hasher, partner_sources=TEST_SOURCES)
-    assert plain is not None, f"{settings.keys_path} has keys but {path} is missing"
-    write_private(path, json.dumps(plain))
-    return plain
+    provision_first_keys(settings, partner_sources=TEST_SOURCES)  # nothing when they exist
+    return plain_keys(settings.data_dir)
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -186,6 +179,40 @@ def keyed_client(app: FastAPI, settings: Settings, role: str = "admin", **option
     return TestClient(app, headers=bearer(role_keys(settings)[role]), **options)
 
 
-def embedded_keys(data_dir: Path) -> dict[str, str]:
-    """The keys ``jobmatch embedded`` wrote on its first start."""
-    return dict(json.loads((data_dir / "api-keys.json").read_text()))
+@contextmanager
+def distributed_services(
+    tmp: Path,
+    *,
+    elasticsearch_url: str,
+    kafka_bootstrap: str,
+    name: str,
+    partitions: int,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[tuple[dict[str, Service], dict[str, str]]]:
+    """ingest, search and matcher as three processes on Elasticsearch and Kafka, with their own index and
+    topic names, one secret and one keys file (as a Kubernetes Secret gives them); the services and one key
+    per role. Each must stop cleanly."""
+    tag = f"{name}-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "JOBMATCH_ENVIRONMENT": "test",
+        "JOBMATCH_INDEX_BACKEND": "elasticsearch",
+        "JOBMATCH_EVENTLOG_BACKEND": "kafka",
+        "JOBMATCH_ELASTICSEARCH_URL": elasticsearch_url,
+        "JOBMATCH_KAFKA_BOOTSTRAP": kafka_bootstrap,
+        "JOBMATCH_INDEX_PREFIX": tag,
+        "JOBMATCH_KAFKA_TOPIC_PREFIX": f"{tag}.",
+        "JOBMATCH_KAFKA_TOPIC_PARTITIONS": str(partitions),
+        "JOBMATCH_SECRET_KEY": uuid.uuid4().hex,
+        "JOBMATCH_DATA_DIR": str(tmp / "data"),
+        **(extra_env or {}),
+    }
+    keys = role_keys(Settings(data_dir=tmp / "data", secret_key=env["JOBMATCH_SECRET_KEY"]))
+    started = {service: Service(service, env, tmp) for service in ("ingest", "search", "matcher")}
+    try:
+        for service in started.values():
+            wait_for(service.ready, timeout_s=90, interval_s=0.5)
+        yield started, keys
+    finally:
+        stops = {service: started[service].stop() for service in started}
+        assert stops == {"ingest": "clean", "search": "clean", "matcher": "clean"}, stops

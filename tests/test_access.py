@@ -6,7 +6,6 @@ import logging
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from shared.security.roles import Role
 from shared.security.secret import MissingSecret, api_key_hash, deployment_secret
 from shared.settings import Settings
 from shared.web.app_factory import api_routes, create_app
-from tests.helpers import ROOT, Service, bearer, posting, role_keys, wait_for
+from tests.helpers import ROOT, bearer, distributed_services, posting, role_keys, wait_for
 
 ROLES = [str(role) for role in Role]
 PUBLIC = {"kiosk", "mobile", "staff", "staff_pii", "admin"}
@@ -125,27 +124,15 @@ def test_role_matrix_embedded(
 def distributed(
     elasticsearch_url: str, kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[dict[tuple[str, str], str], dict[str, str]]]:
-    tmp = tmp_path_factory.mktemp("matrix-distributed")
-    tag = uuid.uuid4().hex[:8]
-    env = {
-        **os.environ,
-        "JOBMATCH_ENVIRONMENT": "test",
-        "JOBMATCH_INDEX_BACKEND": "elasticsearch",
-        "JOBMATCH_EVENTLOG_BACKEND": "kafka",
-        "JOBMATCH_ELASTICSEARCH_URL": elasticsearch_url,
-        "JOBMATCH_KAFKA_BOOTSTRAP": kafka_bootstrap,
-        "JOBMATCH_INDEX_PREFIX": f"matrix-{tag}",
-        "JOBMATCH_KAFKA_TOPIC_PREFIX": f"matrix-{tag}.",
-        "JOBMATCH_KAFKA_TOPIC_PARTITIONS": "1",
-        "JOBMATCH_SECRET_KEY": uuid.uuid4().hex,
-        "JOBMATCH_DATA_DIR": str(tmp / "data"),
-        **{f"JOBMATCH_{name.upper()}": value for name, value in UNLIMITED.items()},
-    }
-    keys = role_keys(Settings(data_dir=tmp / "data", secret_key=env["JOBMATCH_SECRET_KEY"]))
-    started = {name: Service(name, env, tmp) for name in ("ingest", "search", "matcher")}
-    try:
-        for service in started.values():
-            wait_for(service.ready, timeout_s=90, interval_s=0.5)
+    unlimited = {f"JOBMATCH_{name.upper()}": value for name, value in UNLIMITED.items()}
+    with distributed_services(
+        tmp_path_factory.mktemp("matrix-distributed"),
+        elasticsearch_url=elasticsearch_url,
+        kafka_bootstrap=kafka_bootstrap,
+        name="matrix",
+        partitions=1,
+        extra_env=unlimited,
+    ) as (started, keys):
         where = {
             (method, route.path_format): started[name].url
             for name in started
@@ -153,9 +140,6 @@ def distributed(
             for method in route.methods or ()
         }
         yield where, keys
-    finally:
-        stops = {name: service.stop() for name, service in started.items()}
-        assert set(stops.values()) == {"clean"}, stops
 
 
 @pytest.mark.distributed

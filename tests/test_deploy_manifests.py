@@ -507,7 +507,9 @@ def resolved_environment(deployment: dict[str, Any]) -> dict[str, str]:
         environment.update(config_map())
     for variable in container.get("env", []):
         if "valueFrom" in variable:
-            environment[variable["name"]] = f"sample-{variable['valueFrom']['secretKeyRef']['key']}".ljust(64, "0")
+            environment[variable["name"]] = f"sample-{variable['valueFrom']['secretKeyRef']['key']}".ljust(
+                64, "0"
+            )
             continue
         value = variable["value"]
         for reference in re.findall(r"\$\((\w+)\)", value):

@@ -2,46 +2,27 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from shared.settings import Settings
-from tests.helpers import Service, posting, role_keys, wait_for
+from tests.helpers import Service, distributed_services, posting, wait_for
 
 pytestmark = [pytest.mark.distributed, pytest.mark.elasticsearch, pytest.mark.kafka]
 
 
 @pytest.fixture
 def services(elasticsearch_url: str, kafka_bootstrap: str, tmp_path: Path) -> Iterator[dict[str, Service]]:
-    tag = uuid.uuid4().hex[:8]
-    env = {
-        **os.environ,
-        "JOBMATCH_ENVIRONMENT": "test",
-        "JOBMATCH_INDEX_BACKEND": "elasticsearch",
-        "JOBMATCH_EVENTLOG_BACKEND": "kafka",
-        "JOBMATCH_ELASTICSEARCH_URL": elasticsearch_url,
-        "JOBMATCH_KAFKA_BOOTSTRAP": kafka_bootstrap,
-        "JOBMATCH_INDEX_PREFIX": f"e2e-{tag}",
-        "JOBMATCH_KAFKA_TOPIC_PREFIX": f"e2e-{tag}.",
-        "JOBMATCH_KAFKA_TOPIC_PARTITIONS": "2",
-        # One secret and one keys file for the three services, as a Kubernetes Secret gives them.
-        "JOBMATCH_SECRET_KEY": uuid.uuid4().hex,
-        "JOBMATCH_DATA_DIR": str(tmp_path / "data"),
-    }
-    role_keys(Settings(data_dir=tmp_path / "data", secret_key=env["JOBMATCH_SECRET_KEY"]))
-    started = {name: Service(name, env, tmp_path) for name in ("ingest", "search", "matcher")}
-    try:
-        for service in started.values():
-            wait_for(service.ready, timeout_s=90, interval_s=0.5)
+    with distributed_services(
+        tmp_path,
+        elasticsearch_url=elasticsearch_url,
+        kafka_bootstrap=kafka_bootstrap,
+        name="e2e",
+        partitions=2,
+    ) as (started, _):
         yield started
-    finally:
-        stops = {name: service.stop() for name, service in started.items()}
-        assert stops == {"ingest": "clean", "search": "clean", "matcher": "clean"}, stops
 
 
 def test_records_flow_from_ingest_to_search_and_matches(services: dict[str, Service]) -> None:

@@ -52,8 +52,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script from tools/: the project's packages for making keys
 
-from shared.security.keys import create_first_keys, write_private
-from shared.security.secret import api_key_hash
+from services.embedded import plain_keys, provision_first_keys
+from shared.settings import Settings
 
 SERVICES = ("ingest", "search", "matcher")
 SEED_SOURCE = "st"
@@ -183,10 +183,10 @@ def make_keys(directory: Path) -> RunKeys:
     failing case by hand. Outside every data directory, so each service's copy uses the same file."""
     secret = secrets.token_hex(32)
     keys_file = directory / "key-hashes.json"
-    plain = create_first_keys(keys_file, hasher=api_key_hash(secret.encode()), partner_sources=(SEED_SOURCE,))
-    if plain is None:
+    settings = Settings(data_dir=directory, secret_key=secret, keys_file=keys_file)
+    if provision_first_keys(settings, partner_sources=(SEED_SOURCE,)) is None:
         raise RuntimeError(f"{keys_file} already holds keys: use a new --work-dir")
-    write_private(directory / "api-keys.json", json.dumps(plain, indent=2) + "\n")
+    plain = plain_keys(directory)
     (directory / "secret.txt").write_text(secret + "\n", encoding="utf-8")
     return RunKeys(secret=secret, keys_file=keys_file, plain=dict(plain))
 

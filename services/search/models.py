@@ -15,6 +15,8 @@ from shared.web.posting_views import PostingSummary
 from shared.web.seeker_views import SeekerView
 
 SortOrder = Literal["relevance", "newest", "salary"]
+REGION_PARAMETER = r"^[0-9０-９]{6}$"
+"""A GB/T 2260 code as a query parameter: full-width digits too (what a Chinese input method types)."""
 
 
 class SearchQuery(BaseModel):
@@ -25,7 +27,7 @@ class SearchQuery(BaseModel):
     region: Annotated[
         str | None,
         Field(
-            pattern=r"^[0-9０-９]{6}$",
+            pattern=REGION_PARAMETER,
             description="GB/T 2260 code (full-width digits too); a province or city includes all below it",
         ),
     ] = None
@@ -87,7 +89,7 @@ class SeekerSearchQuery(BaseModel):
     region: Annotated[
         str | None,
         Field(
-            pattern=r"^[0-9０-９]{6}$",
+            pattern=REGION_PARAMETER,
             description="where they live: a province or city includes all below it",
         ),
     ] = None

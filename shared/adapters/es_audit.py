@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
+from elasticsearch import helpers
 
-from shared.adapters.es_index import backend_errors
+from shared.adapters.es_index import backend_errors, elasticsearch_client, index_healthy
 from shared.errors import BackendUnavailable
 from shared.ports.audit_log import AuditEntry
 
@@ -47,9 +47,7 @@ class ElasticsearchAuditLog:
     def __init__(self, *, url: str, prefix: str, request_timeout: float = 10.0) -> None:
         self.index = f"{prefix}-audit"
         self._later: threading.Timer | None = None
-        self._client = Elasticsearch(
-            url, request_timeout=request_timeout, retry_on_timeout=True, max_retries=3
-        )
+        self._client = elasticsearch_client(url, request_timeout=request_timeout)
         try:
             with backend_errors():
                 if not self._client.indices.exists(index=self.index):
@@ -149,13 +147,7 @@ class ElasticsearchAuditLog:
             log.warning("expunging erased audit entries from %s failed", self.index, exc_info=True)
 
     def ping(self) -> bool:
-        # Cluster health, as the index adapter asks: the root endpoint client.ping() uses is not in every
-        # distribution (the test servers' zip leaves it out).
-        try:
-            health = self._client.cluster.health(index=self.index, timeout="2s")
-        except (ApiError, TransportError):
-            return False
-        return health["status"] in ("green", "yellow")
+        return index_healthy(self._client, self.index)
 
     def close(self) -> None:
         if self._later is not None:

@@ -324,25 +324,34 @@ class ElasticsearchIndex:
         return None
 
     def ping(self) -> bool:
-        """True when the index answers and its primary shard is assigned."""
-        # Cluster health rather than ``client.ping()``: the root endpoint that
-        # ping uses is a module some distributions (the test zip) leave out.
-        try:
-            health = self._client.cluster.health(index=self.alias, timeout="2s")
-        except (ApiError, TransportError):
-            return False
-        return health["status"] in ("green", "yellow")
+        return index_healthy(self._client, self.alias)
 
     def close(self) -> None:
         if self._owns_client:
             self._client.close()
 
 
+def elasticsearch_client(url: str, *, request_timeout: float = 10.0) -> Elasticsearch:
+    """The client every adapter of this project opens: timeouts retried, three retries."""
+    return Elasticsearch(url, request_timeout=request_timeout, retry_on_timeout=True, max_retries=3)
+
+
+def index_healthy(client: Elasticsearch, index: str) -> bool:
+    """True when the index answers and its primary shard is assigned: what the adapters' ``ping`` says."""
+    # Cluster health rather than ``client.ping()``: the root endpoint that
+    # ping uses is a module some distributions (the test zip) leave out.
+    try:
+        health = client.cluster.health(index=index, timeout="2s")
+    except (ApiError, TransportError):
+        return False
+    return health["status"] in ("green", "yellow")
+
+
 def open_elasticsearch_index(
     schema: IndexSchema, *, url: str, prefix: str, request_timeout: float = 10.0
 ) -> ElasticsearchIndex:
     """An adapter with its own client; ``close()`` closes that client."""
-    client = Elasticsearch(url, request_timeout=request_timeout, retry_on_timeout=True, max_retries=3)
+    client = elasticsearch_client(url, request_timeout=request_timeout)
     try:
         return ElasticsearchIndex(schema, client=client, prefix=prefix, owns_client=True)
     except Exception:
