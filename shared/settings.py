@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     """At most Elasticsearch's own default window (index.max_result_window): deeper pages cost more than any
     kiosk needs, and the engine would refuse them."""
 
+    # Pull connectors (services/ingest/connectors): the platforms ingest pulls from, in a YAML (or JSON) file
+    # read at start; none when unset. Of several processes, a source runs where its lease is held.
+    sources_file: Path | None = None
+    connector_lease_s: float = Field(default=60.0, ge=3, le=3600)
+    """A source's lease term: renewed every third of it while a run goes on; a crashed holder's lease is
+    taken over after at most this long."""
+
     # Embedded shape: load the demo data set on first start (empty event log).
     demo_data: bool = False
     demo_seed: int = 20161
