@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from services.ingest.batch import Kind, ingest_batch, sources_outside
+from services.ingest.batch import Kind, ingest_batch, sources_outside, stamp_source
 from services.ingest.deletions import publish_deletions
 from services.ingest.formats.json_batch import parse_batch
 from services.ingest.models import BatchResponse, DeleteResponse
@@ -55,6 +55,8 @@ async def _receive(
             code="BATCH_TOO_LARGE",
             details=[{"limit": settings.max_batch_records}],
         )
+    if len(principal.sources) == 1:
+        stamp_source(items, next(iter(principal.sources)))
     outside = sources_outside(items, principal.covers_source)
     if outside:
         # Authorisation, not data quality: the batch is refused whole, nothing of it is published.
