@@ -1,19 +1,22 @@
 """The ingest service: validates, normalises and publishes postings and seekers.
 
 It reads the indexes only to answer a deletion of an unknown id with 404, and the audit log only to
-erase a deleted seeker's id from it.
+erase a deleted seeker's id from it. Its worker pulls the configured platforms (``connectors``).
 """
 
 from __future__ import annotations
 
+from services.ingest.connectors.routes import WORKER_NAME
+from services.ingest.connectors.routes import router as sources_router
+from services.ingest.connectors.scheduler import SourceScheduler
 from services.ingest.routes import router
 from shared.adapters.backends import Backend
-from shared.web.service import ServiceSpec
+from shared.web.service import ServiceSpec, WorkerSpec
 
 INGEST = ServiceSpec(
     name="ingest",
     title="jobmatch ingest",
-    routers=(router,),
+    routers=(router, sources_router),
     needs=frozenset(
         {
             Backend.EVENT_LOG,
@@ -23,4 +26,5 @@ INGEST = ServiceSpec(
             Backend.STATE_STORE,
         }
     ),
+    workers=(WorkerSpec(WORKER_NAME, SourceScheduler.create),),
 )

@@ -99,9 +99,7 @@ def load_checkpoint(state: StateStore, source: str) -> Checkpoint:
 
 def save_checkpoint(state: StateStore, checkpoint: Checkpoint) -> None:
     outcome = checkpoint.last_run.outcome if checkpoint.last_run else "never"
-    state.put(
-        STATE_KIND, checkpoint.source, checkpoint.model_dump(mode="json"), labels={"outcome": outcome}
-    )
+    state.put(STATE_KIND, checkpoint.source, checkpoint.model_dump(mode="json"), labels={"outcome": outcome})
 
 
 def load_checkpoints(state: StateStore, sources: list[str]) -> dict[str, Checkpoint]:

@@ -14,7 +14,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 from limits import parse as parse_rate
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 SourceName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 """Also a record's source code by default, and a path segment of POST /v1/sources/{name}/sync."""

@@ -23,7 +23,15 @@ import httpx
 from limits import parse as parse_rate
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_any,
+    stop_when_event_set,
+    wait_exponential_jitter,
+)
 
 from services.ingest.connectors.config import JsonApiSource
 from services.ingest.connectors.items import items_of
@@ -122,7 +130,9 @@ class PlatformClient:
         self._environ = environ
         self._http = httpx.Client(timeout=source.timeout_s, follow_redirects=True, transport=transport)
         retry = source.retry
-        self._backoff = wait_exponential_jitter(initial=retry.initial_s, max=retry.max_s, jitter=retry.initial_s)
+        self._backoff = wait_exponential_jitter(
+            multiplier=retry.initial_s, max=retry.max_s, jitter=retry.initial_s
+        )
         self.requests = 0
 
     def close(self) -> None:
@@ -130,16 +140,15 @@ class PlatformClient:
 
     def fetch(self, params: Mapping[str, str], validators: Validators | None) -> Fetched:
         retrying = Retrying(
-            stop=stop_after_attempt(self._source.retry.attempts) | self._stop_requested,
+            stop=stop_any(
+                stop_after_attempt(self._source.retry.attempts), stop_when_event_set(self._stopping)
+            ),
             wait=self._wait,
             retry=retry_if_exception(lambda error: isinstance(error, PlatformError) and error.retryable),
             sleep=self._sleep,
             reraise=True,
         )
         return retrying(self._once, dict(params), validators)
-
-    def _stop_requested(self, _: RetryCallState) -> bool:
-        return self._stopping.is_set()
 
     def _sleep(self, seconds: float) -> None:
         self._stopping.wait(seconds)
@@ -180,11 +189,15 @@ class PlatformClient:
         except httpx.TimeoutException:
             raise PlatformError("PLATFORM_TIMEOUT", "平台响应超时", retryable=True) from None
         except httpx.TransportError as error:
-            raise PlatformError("PLATFORM_UNREACHABLE", f"无法连接平台：{type(error).__name__}", retryable=True) from None
+            raise PlatformError(
+                "PLATFORM_UNREACHABLE", f"无法连接平台：{type(error).__name__}", retryable=True
+            ) from None
         try:
             body = loads(decode_bytes(raw))
         except UndecodableJSON as error:
-            raise PlatformError("PAGE_MALFORMED", f"平台返回的不是有效的 JSON：{error.reason}", retryable=True) from None
+            raise PlatformError(
+                "PAGE_MALFORMED", f"平台返回的不是有效的 JSON：{error.reason}", retryable=True
+            ) from None
         items = items_of(body, self._source)
         if items is None:
             where = self._source.items_path or "(answer)"

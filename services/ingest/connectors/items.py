@@ -118,7 +118,9 @@ def classify(item: Any, source: JsonApiSource, *, fallback_version_ms: int) -> C
             given = str(given)
         if not isinstance(given, str) or not given.strip():
             return BadItem(item, Problem.of(deletion.id_path, "REQUIRED", "删除记录缺少 id"))
-        target = given.strip() if deletion.id_is_record_id else record_id(source.stamped_source, given.strip())
+        target = (
+            given.strip() if deletion.id_is_record_id else record_id(source.stamped_source, given.strip())
+        )
         if not is_record_id(target):
             return BadItem(item, Problem.of(deletion.id_path, "BAD_FORMAT", "删除记录的 id 格式不正确"))
         return Removal(item, target, version if version is not None else fallback_version_ms)

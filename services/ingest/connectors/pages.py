@@ -65,7 +65,9 @@ class PageSink:
                 )
                 if record is None:
                     dead.append(
-                        self._dead_letter(item, found.record, result.errors or [], page, position, received_at)
+                        self._dead_letter(
+                            item, found.record, result.errors or [], page, position, received_at
+                        )
                     )
                     continue
                 earlier = upserts.get(record.id)
@@ -150,7 +152,13 @@ class PageSink:
         try:
             self.event_log.publish(TOPIC_DLQ, dead)
         except Exception:  # counted in the run; a DLQ outage must not hold back the accepted records
-            log.warning("could not copy %d rejected items of %s to %s", len(dead), self.source.name, TOPIC_DLQ)
+            log.warning(
+                "could not copy %d rejected items of %s to %s",
+                len(dead),
+                self.source.name,
+                TOPIC_DLQ,
+                exc_info=True,
+            )
 
 
 def _id_of(record: dict[str, Any] | None) -> str | None:

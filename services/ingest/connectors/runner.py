@@ -78,13 +78,6 @@ def run_source(context: RunContext, checkpoint: Checkpoint, *, lost: Callable[[]
     source = context.source
     run = checkpoint.last_run
     assert run is not None, "begin() starts the run"
-    client = PlatformClient(
-        source,
-        pacer=context.pacer,
-        stopping=context.stopping,
-        environ=context.environ,
-        transport=context.transport,
-    )
     sink = PageSink(
         source=source,
         event_log=context.event_log,
@@ -94,7 +87,15 @@ def run_source(context: RunContext, checkpoint: Checkpoint, *, lost: Callable[[]
     )
     outcome: Outcome = "succeeded"
     error: RunError | None = None
+    client: PlatformClient | None = None
     try:
+        client = PlatformClient(
+            source,
+            pacer=context.pacer,
+            stopping=context.stopping,
+            environ=context.environ,
+            transport=context.transport,
+        )
         _pages(context, checkpoint, run, client, sink, lost)
     except _Stopped:
         outcome = "interrupted"
@@ -111,7 +112,8 @@ def run_source(context: RunContext, checkpoint: Checkpoint, *, lost: Callable[[]
         outcome = "failed"
         error = RunError(at=now(), code="INTERNAL", message="连接器内部错误，已记录待查")
     finally:
-        client.close()
+        if client is not None:
+            client.close()
     run.outcome = outcome
     run.finished_at = now()
     if error is not None:

@@ -135,12 +135,12 @@ class Connectors:
             return []
         moment = now()
         checkpoints = load_checkpoints(self._backends.state, scheduled)
-        return [
-            name
-            for name in scheduled
-            if not self.running(name)
-            and (checkpoints[name].next_run_at is None or checkpoints[name].next_run_at <= moment)
-        ]
+        due = []
+        for name in scheduled:
+            when = checkpoints[name].next_run_at
+            if not self.running(name) and (when is None or when <= moment):
+                due.append(name)
+        return due
 
     def busy(self) -> set[str]:
         """The sources a run of which is going on, here or in another process (their lease is held)."""
