@@ -315,3 +315,88 @@ def test_a_bad_sources_file_is_an_error_at_start_naming_source_and_field(tmp_pat
     settings = Settings(data_dir=tmp_path / "data", environment="test", sources_file=path)
     with pytest.raises(SourcesFileError, match="not valid YAML"), client_for(settings):
         pass
+
+
+PARTNER_ENV = "JOBMATCH_TEST_PARTNER_KEY"
+PARTNER_KEY = "jm_partnerkey_0123456789abcdef"
+
+
+def feed_item(op: str, record_id: str, version: int, record: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"op": op, "id": record_id, "kind": "posting", "version": version, "record": record}
+
+
+def test_a_partner_feed_preset_keeps_ids_applies_deletions_and_echoes_nothing_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(PARTNER_ENV, PARTNER_KEY)
+    ours = {
+        "source": "test",
+        "source_id": "B1",
+        "title": "叉车司机",
+        "location": "郑州市",
+        "updated_at": "2026-03-01T08:00:00+08:00",
+    }
+    theirs = [
+        {
+            "source": "henan",
+            "source_id": f"P{n}",
+            "title": f"电工{n}",
+            "location": "洛阳市",
+            "updated_at": UPDATED,
+        }
+        for n in (1, 2, 3)
+    ]
+    platform = Platform(token=PARTNER_KEY)
+    platform.feed = [
+        feed_item("upsert", "henan:P1", ms(UPDATED), theirs[0]),
+        feed_item("upsert", "henan:P2", ms(UPDATED), theirs[1]),
+        # Our own record, as the partner pulled it from us: the same version, so nothing to publish.
+        feed_item("upsert", "test:B1", ms(ours["updated_at"]), ours),
+        feed_item("delete", "henan:P2", ms("2026-03-02T09:00:00+08:00")),
+        feed_item("upsert", "henan:P3", ms(UPDATED), theirs[2]),
+    ]
+    source = {
+        "name": "henan-feed",
+        "type": "jobmatch_feed",
+        "kind": "postings",
+        "url": "http://placeholder",
+        "key_env": PARTNER_ENV,
+        "limit": 2,
+        "interval_s": None,
+        "retry": {"attempts": 2, "initial_s": 0.05, "max_s": 0.1},
+    }
+    with serving(platform):
+        source["url"] = platform.url + "/"
+        settings = settings_for(tmp_path, source)
+        with client_for(settings) as client:
+            admin = bearer(role_keys(settings)["admin"])
+            assert client.post("/v1/postings", json=[ours], headers=admin).json()["accepted"] == 1
+            wait_for(lambda: postings_index(client).versions(["test:B1"]))
+
+            state = sync(client, "henan-feed")
+            counts = state["last_run"]["counts"]
+            assert state["type"] == "jobmatch_feed" and state["url"] == f"{platform.url}/v1/feeds/postings"
+            assert (counts["fetched"], counts["accepted"], counts["deleted"], counts["unchanged"]) == (
+                5,
+                3,
+                1,
+                1,
+            )
+            assert state["cursor"] == "5"
+            index = postings_index(client)
+
+            def settled() -> dict[str, int] | None:
+                index.refresh()
+                found = index.versions(["henan:P1", "henan:P2", "henan:P3", "test:B1"])
+                return found if set(found) == {"henan:P1", "henan:P3", "test:B1"} else None
+
+            wait_for(settled)
+
+            again = sync(client, "henan-feed")
+            assert again["last_run"]["counts"]["fetched"] == 0 and again["cursor"] == "5"
+    # The first run walks the feed to its end (since=5 answers nothing new); the second asks from there,
+    # conditionally, and the feed answers 304.
+    assert [s.params.get("since") for s in platform.seen] == [None, "2", "4", "5", "5"]
+    assert platform.seen[-1].status == 304
+    assert {s.params["limit"] for s in platform.seen} == {"2"}
+    assert {s.headers["authorization"] for s in platform.seen} == {f"Bearer {PARTNER_KEY}"}
