@@ -400,3 +400,15 @@ def test_a_partner_feed_preset_keeps_ids_applies_deletions_and_echoes_nothing_ba
     assert platform.seen[-1].status == 304
     assert {s.params["limit"] for s in platform.seen} == {"2"}
     assert {s.headers["authorization"] for s in platform.seen} == {f"Bearer {PARTNER_KEY}"}
+
+
+def test_the_example_sources_file_loads() -> None:
+    from tests.helpers import ROOT
+
+    loaded = dict(load_sources(ROOT / "deploy" / "sources.example.yaml"))
+    assert set(loaded) == {"json_api", "jobmatch_feed"}
+    sources = [config for _, config in load_sources(ROOT / "deploy" / "sources.example.yaml")]
+    assert [s.name for s in sources] == ["hr-platform", "county-fair", "jiangsu-exchange"]
+    feed = sources[2]
+    assert feed.url == "https://jobs.jiangsu.example/v1/feeds/postings"
+    assert feed.auth is not None and feed.auth.env == "JIANGSU_PARTNER_KEY"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -157,8 +158,10 @@ class Connectors:
     def stop(self) -> None:
         """Runs stop before their next request or page (a request under way ends first, or times out)."""
         self.stopping.set()
+        deadline = time.monotonic() + STOP_WAIT_S
         for thread in list(self._running.values()):
-            thread.join(timeout=STOP_WAIT_S)
+            # Past the deadline a run is left to the process's exit: its checkpoint holds what it published.
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 class SourceScheduler:
