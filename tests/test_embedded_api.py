@@ -218,7 +218,9 @@ def test_health_ready_metrics_openapi(client: TestClient) -> None:
         "postings_index",
         "seekers_index",
         "audit_log",
+        "state_store",
         "indexing_consumer",
+        "sources",
     }
     assert all(ready["checks"].values())
     assert "jobmatch_http_requests_total" in client.get("/metrics").text

@@ -15,9 +15,9 @@ from shared.security.principal import Principal
 from shared.security.roles import Permission
 from shared.web.access import requires
 from shared.web.deps import BackendsDep
-from shared.web.responses import PARAMETER_ERRORS, error_responses
+from shared.web.responses import COMMON_ERRORS, PARAMETER_ERRORS, error_responses
 
-router = APIRouter(prefix="/v1", tags=["ingest"])
+router = APIRouter(prefix="/v1", tags=["ingest"], responses=COMMON_ERRORS)
 
 ImportingKey = Annotated[Principal, Depends(requires(Permission.IMPORTS))]
 WORKER_NAME = "sources"
