@@ -56,6 +56,12 @@ def postings_index(client: TestClient) -> SearchIndex:
     return index
 
 
+def current_versions(client: TestClient, ids: list[str]) -> dict[str, int]:
+    index = postings_index(client)
+    index.refresh()
+    return index.versions(ids)
+
+
 def indexed_versions(client: TestClient, count: int) -> dict[str, int]:
     """The versions of test:J0001 … once every one of them is indexed (and nothing else is)."""
     ids = [f"test:J{n:04d}" for n in range(1, count + 1)]
@@ -167,7 +173,9 @@ def test_conditional_requests_answered_304_publish_nothing(platform: Platform, t
             1,
             9,
         )
-        assert indexed_versions(client, 25)["test:J0004"] == ms("2026-03-03T09:00:00+08:00")
+        newer = {"test:J0004": ms("2026-03-03T09:00:00+08:00")}
+        wait_for(lambda: current_versions(client, ["test:J0004"]) == newer)
+        assert indexed_versions(client, 25)["test:J0004"] == newer["test:J0004"]
     second_pass = platform.seen[3:]
     assert all("if-none-match" in s.headers and "if-modified-since" in s.headers for s in second_pass)
     assert [s.status for s in second_pass] == [200, 304, 304]
@@ -253,7 +261,7 @@ def test_deletions_rejections_and_dead_letters(platform: Platform, tmp_path: Pat
             2,
             1,
         )
-        wait_for(lambda: postings_index(client).versions(["test:J0003"]) == {})
+        wait_for(lambda: current_versions(client, ["test:J0003"]) == {})
         assert state["totals"]["deleted"] == 2  # J0007 in the first run, J0003 in the second
 
         backends = client.app.state.backends  # type: ignore[attr-defined]
