@@ -163,9 +163,10 @@ def _attribute_rules() -> tuple[_AttributeRules, ...]:
         label_values = _values([*terms, *_words(kind, "value")], term_patterns, single="right")
         before = _alternation(_words("*", "before"))
         after = _alternation(_words("*", "after"))
+        qualifiers = _alternation(_words("*", "qualifier"))
         marked = "|".join(
             [
-                rf"(?P<before>{before})\s*[:：]?\s*{_LINKER}(?:{right})",
+                rf"(?P<before>{before})\s*[:：]?\s*{_LINKER}(?:{qualifiers})?(?:{right})",
                 rf"(?P<exclude>{_alternation(_words('*', 'exclude_before'))})(?:{right})",
                 rf"(?:{left})(?:者|人员|人士|员工|的)?(?:{after}|{_alternation(_words('*', 'exclude_after'))})",
                 rf"(?P<label>{_alternation(_words(kind, 'label'))})\s*(?:要求)?\s*[:：为是]\s*(?:{label_values})",
@@ -291,9 +292,8 @@ def _age_findings(text: str, field: str) -> Iterator[Finding]:
 
 
 @lru_cache(maxsize=1)
-def _fee_rules() -> tuple[
-    re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]
-]:
+def _fee_rules() -> tuple[re.Pattern[str], ...]:
+    exempt = re.compile(_alternation(_words("fee", "exempt")))
     fees = re.compile(_alternation(_words("fee", "term"), _words("fee", "pattern_re")))
     generic = re.compile(_alternation(_words("fee", "generic")))
     free_words = _words("fee", "free")
@@ -301,7 +301,7 @@ def _fee_rules() -> tuple[
     free_anywhere = re.compile(_alternation(w for w in free_words if len(w) > 1))
     free_before = re.compile("(?:" + _alternation(w for w in free_words if len(w) == 1) + ")$")
     payer = re.compile(_alternation(_words("fee", "payer")))
-    return fees, generic, free_anywhere, free_before, payer
+    return exempt, fees, generic, free_anywhere, free_before, payer
 
 
 def _clauses(text: str) -> Iterator[tuple[str, str]]:
@@ -313,8 +313,8 @@ def _clauses(text: str) -> Iterator[tuple[str, str]]:
 
 
 def _fee_findings(text: str, field: str) -> Iterator[Finding]:
-    fees, generic, free_anywhere, free_before, payer = _fee_rules()
-    for clause, rest in _clauses(text):
+    exempt, fees, generic, free_anywhere, free_before, payer = _fee_rules()
+    for clause, rest in _clauses(_masked(exempt, text)):
         if free_anywhere.search(clause) or "报销" in rest:
             continue
         for found in fees.finditer(clause):
@@ -415,8 +415,14 @@ def city_tier(region_code: str | None) -> tuple[str, str]:
     if region is None:
         return "tier1", "地点不明"
     path = region_path(region.code)
-    city = path[1] if len(path) > 1 else path[0]
-    return pay_table().tiers.get(city, "tier3"), region.city or region.province or region.code
+    name = region.city or region.province or region.code
+    if len(path) > 1:
+        return pay_table().tiers.get(path[1], "tier3"), name
+    # A province alone: a municipality (北京市) is its one city; of any other the city is unknown.
+    city = get_region(path[0][:2] + "0100")
+    if city is not None and city.city == region.province:
+        return pay_table().tiers.get(city.code, "tier3"), name
+    return "tier1", name
 
 
 def occupation_of(title: str) -> PayReference | None:
