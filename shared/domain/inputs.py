@@ -220,6 +220,8 @@ Tag = Annotated[
     str, StringConstraints(min_length=1, max_length=60), _Text(required=True, pattern=NON_BLANK_PATTERN)
 ]
 LongText = Annotated[str, StringConstraints(max_length=20000), _USABLE]
+NoteText = Annotated[str, StringConstraints(max_length=500), _USABLE]
+"""A short remark staff write (a review decision's note)."""
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 # Full-width digits (what a Chinese input method types) are read as the digits they are (as NFKC reads
 # them); whitespace around the code is dropped.
