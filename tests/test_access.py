@@ -43,6 +43,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/postings/{posting_id}/matches"): STAFF,
     ("GET", "/v1/review/flags"): STAFF,
     ("POST", "/v1/review/flags/{posting_id}/decision"): STAFF,
+    ("GET", "/v1/sources"): STAFF,
+    ("POST", "/v1/sources/{name}/sync"): STAFF,
 }
 
 # One request per route: a body or parameters the route accepts, ids under the partner's source "test".
@@ -67,6 +69,8 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
         "url": "/v1/review/flags/test:absent/decision",
         "json": {"decision": "dismissed"},
     },
+    ("GET", "/v1/sources"): {"url": "/v1/sources"},
+    ("POST", "/v1/sources/{name}/sync"): {"url": "/v1/sources/absent/sync"},
 }
 UNLIMITED = {f"rate_limit_{role}": "100000/second" for role in ROLES}
 """The matrix sends every role's requests in a burst: rates are tested on their own below."""
