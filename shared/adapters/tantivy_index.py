@@ -247,6 +247,17 @@ class TantivyIndex:
             return None
         return self._source(searcher, found.hits[0][1])
 
+    def get_many(self, doc_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        searcher = self._searcher()  # one searcher: every answer from the same commit
+        found: dict[str, dict[str, Any]] = {}
+        for doc_id in dict.fromkeys(doc_ids):
+            hits = searcher.search(
+                tantivy.Query.term_query(self._tschema, ID_FIELD, doc_id), limit=1, count=False
+            ).hits
+            if hits:
+                found[doc_id] = self._source(searcher, hits[0][1])
+        return found
+
     def count(self, filters: Sequence[Filter] = ()) -> int:
         return _match_count(self._searcher().search(self._filtered(None, filters), limit=1, count=True))
 
