@@ -96,3 +96,27 @@ def test_the_sweep_takes_closed_postings_of_an_older_index_out_of_the_set(index:
     assert "closed" in found(index, BEFORE, q="电工")  # what such an index would show now
     assert sweep_expired(index, now=BEFORE) == 1
     assert found(index, BEFORE, q="电工") == ["later", "never", "soon"]
+
+
+def test_the_sweep_publishes_each_expired_posting_before_taking_it_out(index: SearchIndex) -> None:
+    """The expiry reaches the event log (what the partner feeds read): the stored record, same version."""
+    published: list[tuple[str, dict]] = []
+
+    def publish(records: object) -> None:
+        assert searchable(index) == ["later", "never", "soon"]  # published before the index changes
+        published.extend(records)  # type: ignore[call-overload]
+
+    assert sweep_expired(index, now=AFTER, publish=publish) == 1
+
+    stored = next(doc for doc in docs_at(WRITTEN) if doc.id == "test:soon")
+    assert [key for key, _ in published] == ["test:soon"]
+    assert published[0][1]["version"] == stored.version
+    assert check_stored(published[0][1]) == {k: v for k, v in stored.source.items() if k != "derived"}
+    assert sweep_expired(index, now=AFTER, publish=publish) == 0
+    assert len(published) == 1
+
+
+def check_stored(value: dict) -> dict:
+    from shared.domain.records import PostingRecord
+
+    return PostingRecord.model_validate(value).model_dump(mode="json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.search.consumer import IndexingConsumer
+from services.search.feeds.routes import router as feeds_router
 from services.search.routes import router
 from shared.adapters.backends import Backend, Backends
 from shared.security.secret import deployment_secret, subject_hash
@@ -31,7 +32,7 @@ def indexing_consumer(backends: Backends) -> IndexingConsumer:
 SEARCH = ServiceSpec(
     name="search",
     title="jobmatch search",
-    routers=(router,),
+    routers=(router, feeds_router),
     needs=frozenset({Backend.EVENT_LOG, Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX, Backend.AUDIT_LOG}),
     workers=(WorkerSpec("indexing_consumer", indexing_consumer),),
     cached_routes=(CachedRoute("/v1/postings/search", Backend.POSTINGS_INDEX),),
