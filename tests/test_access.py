@@ -262,6 +262,28 @@ def test_a_partner_writes_and_deletes_only_under_its_own_sources(settings: Setti
         assert partner.get("/v1/postings/test:3", headers=admin).status_code == 404
 
 
+def test_a_partner_key_of_one_source_stamps_records_that_name_none(settings: Settings) -> None:
+    keys = role_keys(settings)
+    _, jiangsu = create_key(
+        settings.keys_path,
+        Role.PARTNER,
+        hasher=api_key_hash(deployment_secret(settings)),
+        sources=["jiangsu"],
+    )
+    with TestClient(create_app(EMBEDDED, settings=settings), headers=bearer(jiangsu)) as partner:
+        unnamed = {key: value for key, value in posting("7", "电工").items() if key != "source"}
+        pushed = partner.post("/v1/postings", json=[unnamed, {**posting("8", "焊工"), "source": ""}])
+        assert pushed.status_code == 200, pushed.text
+        assert [result["id"] for result in pushed.json()["results"]] == ["jiangsu:7", "jiangsu:8"]
+        assert partner.post("/v1/postings", json=[posting("9", "电工")]).status_code == 403  # names "test"
+        admin = bearer(keys["admin"])
+        wait_for(lambda: partner.get("/v1/postings/jiangsu:8", headers=admin).status_code == 200)
+    # A key of several sources stamps nothing: the record must say which (it is rejected without one).
+    with TestClient(create_app(EMBEDDED, settings=settings), headers=bearer(keys["partner"])) as partner:
+        rejected = partner.post("/v1/postings", json=[unnamed])
+        assert rejected.json()["rejected"] == 1
+
+
 def test_a_mobile_key_is_bound_to_sources_and_reads_only_their_seekers(settings: Settings) -> None:
     hasher = api_key_hash(deployment_secret(settings))
     with pytest.raises(ValueError, match="source"):

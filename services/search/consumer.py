@@ -36,7 +36,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +73,9 @@ DEAD_LETTERS = Counter("jobmatch_dead_letters_total", "Records the indexer sent 
 CONSUMER_FAILURES = Counter("jobmatch_indexing_failures_total", "Batches that failed and will be retried")
 PURGED = Counter(
     "jobmatch_erasure_purged_documents_total", "Deleted seeker documents purged from the index's files"
+)
+STALE_UPSERTS = Counter(
+    "jobmatch_stale_upserts_total", "Record versions ignored because the record was deleted after them"
 )
 PURGE_FAILURES = Counter("jobmatch_erasure_purge_failures_total", "Purges of the seekers index that failed")
 
@@ -147,20 +150,34 @@ def erases_seekers(events: Sequence[Event]) -> bool:
     )
 
 
+DeletionVersions = Callable[[str, Sequence[str]], Mapping[str, int]]
+"""(topic, record ids) → the deletion version of those that were deleted (``shared.domain.deletions``)."""
+
+
+def _never_deleted(_topic: str, _ids: Sequence[str]) -> Mapping[str, int]:
+    return {}
+
+
 def apply_events(
-    events: Sequence[Event], *, postings: SearchIndex, seekers: SearchIndex
+    events: Sequence[Event],
+    *,
+    postings: SearchIndex,
+    seekers: SearchIndex,
+    deletion_versions: DeletionVersions = _never_deleted,
 ) -> list[tuple[str, dict[str, Any]]]:
     """Write the events' effect to the indexes; return dead letters for records that could not be indexed.
 
     Per key the effect is a deletion, or the highest version written after the
     last deletion: the highest, not the last, because two edits of one record can
     arrive out of order (two ingest replicas), and the index's own version check
-    cannot protect a version it never sees. Exceptions from the indexes
-    propagate: they are outages, retried by the caller.
+    cannot protect a version it never sees. A version no newer than the record's
+    deletion version is ignored, wherever it sits in the log: a deletion wins
+    over every edit made before it. Exceptions from the indexes and the state
+    store propagate: they are outages, retried by the caller.
     """
     dead: list[tuple[str, dict[str, Any]]] = []
     for topic, index in zip(_TOPICS, (postings, seekers), strict=True):
-        latest: dict[str, tuple[Event, Record | None]] = {}
+        read: list[tuple[Event, Record | None]] = []
         for event in events:
             if event.topic != topic.name:
                 continue
@@ -168,6 +185,14 @@ def apply_events(
             if letter is not None:
                 dead.append((event.key, letter))
                 continue
+            read.append((event, record))
+        upserted = [event.key for event, record in read if record is not None]
+        deleted_at = deletion_versions(topic.name, upserted) if upserted else {}
+        latest: dict[str, tuple[Event, Record | None]] = {}
+        for event, record in read:
+            if record is not None and record.version <= deleted_at.get(event.key, -1):
+                STALE_UPSERTS.inc()
+                continue  # a copy older than the record's deletion: it must not re-create the record
             current = latest.get(event.key)
             current_record = current[1] if current else None
             if record is None or current_record is None or record.version >= current_record.version:
@@ -206,8 +231,10 @@ class IndexingConsumer:
         group: str,
         purge_interval_s: float = ERASURE_PURGE_INTERVAL_S,
         on_seekers_deleted: Callable[[list[str]], None] | None = None,
+        deletion_versions: DeletionVersions = _never_deleted,
     ) -> None:
         self._event_log = event_log
+        self._deletion_versions = deletion_versions
         self._postings = postings
         self._seekers = seekers
         self._group = group
@@ -235,7 +262,9 @@ class IndexingConsumer:
         events = consumer.poll(max_records=max_records, timeout_s=timeout_s)
         if not events:
             return 0
-        dead = apply_events(events, postings=self._postings, seekers=self._seekers)
+        dead = apply_events(
+            events, postings=self._postings, seekers=self._seekers, deletion_versions=self._deletion_versions
+        )
         if dead:
             self._event_log.publish(TOPIC_DLQ, dead)
             DEAD_LETTERS.inc(len(dead))

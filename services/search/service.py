@@ -6,6 +6,7 @@ from services.search.consumer import IndexingConsumer
 from services.search.feeds.routes import router as feeds_router
 from services.search.routes import router
 from shared.adapters.backends import Backend, Backends
+from shared.domain.deletions import deletion_versions
 from shared.security.secret import deployment_secret, subject_hash
 from shared.web.audit import erase_from_audit
 from shared.web.service import CachedRoute, ServiceSpec, WorkerSpec
@@ -26,6 +27,7 @@ def indexing_consumer(backends: Backends) -> IndexingConsumer:
         seekers=backends.seekers,
         group=backends.settings.consumer_group,
         on_seekers_deleted=erase,
+        deletion_versions=lambda topic, ids: deletion_versions(backends.state, topic, ids),
     )
 
 
@@ -33,7 +35,15 @@ SEARCH = ServiceSpec(
     name="search",
     title="jobmatch search",
     routers=(router, feeds_router),
-    needs=frozenset({Backend.EVENT_LOG, Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX, Backend.AUDIT_LOG}),
+    needs=frozenset(
+        {
+            Backend.EVENT_LOG,
+            Backend.POSTINGS_INDEX,
+            Backend.SEEKERS_INDEX,
+            Backend.AUDIT_LOG,
+            Backend.STATE_STORE,
+        }
+    ),
     workers=(WorkerSpec("indexing_consumer", indexing_consumer),),
     cached_routes=(CachedRoute("/v1/postings/search", Backend.POSTINGS_INDEX),),
 )
