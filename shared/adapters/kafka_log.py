@@ -13,6 +13,8 @@ a warning for an operator to fix.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import threading
 import time
@@ -244,7 +246,6 @@ class KafkaEventLog:
         timeout_s: float = 5.0,
     ) -> list[Event]:
         name = self.kafka_topic(topic)
-        events: list[Event] = []
         try:
             with self._reader() as reader:
                 partitions = [p for p in self._partitions(reader, name) if until is None or p in until]
@@ -263,26 +264,29 @@ class KafkaEventLog:
                         continue
                     reader.seek(tp, start)
                     stops[tp] = stop
+                # Up to max_records from every partition, then merged: the answer depends on the positions
+                # alone, not on which partition a fetch happened to bring first.
+                found: dict[TopicPartition, list[Event]] = {tp: [] for tp in stops}
                 deadline = time.monotonic() + timeout_s
-                while stops and len(events) < max_records and time.monotonic() < deadline:
-                    batches = reader.poll(
-                        timeout_ms=READER_POLL_MS * 2, max_records=max_records - len(events)
-                    )
+                while stops and time.monotonic() < deadline:
+                    batches = reader.poll(timeout_ms=READER_POLL_MS * 2, max_records=max_records)
                     for tp, records in batches.items():
                         stop = stops.get(tp)
-                        events += [
-                            _event(record, self.topic_prefix)
-                            for record in records
-                            if stop is not None and record.offset < stop
-                        ]
+                        if stop is None:
+                            continue
+                        found[tp] += [_event(r, self.topic_prefix) for r in records if r.offset < stop]
+                        del found[tp][max_records:]
                     for tp in list(stops):
-                        # Past the stop, or at a gap compaction left there: this partition is done.
-                        if reader.position(tp) >= stops[tp]:
+                        # Past the stop (or at a gap compaction left there), or enough read: this one is done.
+                        if len(found[tp]) >= max_records or reader.position(tp) >= stops[tp]:
                             reader.pause(tp)
                             del stops[tp]
         except KafkaError as exc:
             raise BackendUnavailable(f"Kafka at {self.bootstrap}: reading {name} failed: {exc}") from exc
-        return events[:max_records]
+        merged = heapq.merge(
+            *(found[tp] for tp in sorted(found)), key=lambda e: (e.timestamp_ms or 0, e.partition)
+        )
+        return list(itertools.islice(merged, max_records))
 
     def committed(self, topic: str, group: str) -> dict[int, int]:
         name = self.kafka_topic(topic)

@@ -111,7 +111,8 @@ class EventLog(Protocol):
         A partition missing from ``positions`` is read from its beginning. With ``until`` only its
         partitions are read, each up to (not including) its position there; without it, up to the end.
         At most ``max_records`` events, in offset order within each partition (a compacted topic may
-        skip offsets). Fewer when ``timeout_s`` passes first: the caller resumes after the last one.
+        skip offsets), the partitions merged by append time: the same positions over the same log give
+        the same events. Fewer when ``timeout_s`` passes first: the caller resumes after the last one.
         """
         ...
 

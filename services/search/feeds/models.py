@@ -9,7 +9,7 @@ from them (``tools/feed_schema.py``) and a test keeps the two equal.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,7 +24,35 @@ DeleteReason = Literal["deleted", "hidden", "not_shared"]
 
 
 class _Feed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Every field is always written (null when empty), so the document marks every one required.
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
+
+
+# What the item's op implies, stated in the document too: an upsert has a record and a status, a delete a reason.
+_OP_RULES: dict[str, Any] = {
+    "allOf": [
+        {
+            "if": {"properties": {"op": {"const": "upsert"}}},
+            "then": {
+                "properties": {
+                    "record": {"type": "object"},
+                    "status": {"type": "string"},
+                    "reason": {"type": "null"},
+                }
+            },
+        },
+        {
+            "if": {"properties": {"op": {"const": "delete"}}},
+            "then": {
+                "properties": {
+                    "record": {"type": "null"},
+                    "status": {"type": "null"},
+                    "reason": {"type": "string"},
+                }
+            },
+        },
+    ]
+}
 
 
 class FeedQuery(BaseModel):
@@ -114,6 +142,8 @@ class FeedSeeker(_Feed):
 
 
 class _Item(_Feed):
+    model_config = ConfigDict(json_schema_extra=_OP_RULES)
+
     op: Literal["upsert", "delete"]
     id: str = Field(description="source:source_id")
     version: int = Field(description="ms; a partner keeps the highest version of each id")

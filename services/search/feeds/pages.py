@@ -69,9 +69,12 @@ def _time_of(event: Event) -> datetime:
 
 
 def _deletion_version(event: Event, known: Mapping[str, int]) -> int:
-    """Never older than the event it answers, so a partner's copy of that event's record yields to it."""
+    """The deletion's own version where it was kept (``shared.domain.deletions``); else never older than
+    the event it answers, so a partner's copy of that event's record yields to it."""
+    if event.key in known:
+        return known[event.key]
     written = event.value.get("version") if event.value else None
-    candidates = [known.get(event.key), event.timestamp_ms, written if isinstance(written, int) else None]
+    candidates = [event.timestamp_ms, written if isinstance(written, int) else None]
     return max((c for c in candidates if c is not None), default=int(time.time() * 1000))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -10,6 +11,7 @@ from services.search.feeds.hidden import hidden_postings
 from services.search.feeds.models import FeedQuery, PostingFeedPage, SeekerFeedPage
 from services.search.feeds.pages import FEEDS, FeedName, FeedSources, read_page
 from shared.adapters.backends import Backends
+from shared.domain.deletions import deletion_versions
 from shared.security.principal import Principal
 from shared.security.roles import Permission
 from shared.web.access import requires
@@ -29,15 +31,24 @@ _DESCRIPTION = (
 
 
 def _sources(feed: FeedName, backends: Backends) -> FeedSources:
+    topic = FEEDS[feed].topic
+
+    def deleted_at(ids: Sequence[str]) -> Mapping[str, int]:
+        return deletion_versions(backends.state, topic, ids)
+
     if feed == "postings":
         return FeedSources(
             event_log=backends.event_log,
             index=backends.postings,
             group=backends.settings.consumer_group,
             hidden=lambda found: hidden_postings(found, backends),
+            deletion_versions=deleted_at,
         )
     return FeedSources(
-        event_log=backends.event_log, index=backends.seekers, group=backends.settings.consumer_group
+        event_log=backends.event_log,
+        index=backends.seekers,
+        group=backends.settings.consumer_group,
+        deletion_versions=deleted_at,
     )
 
 
