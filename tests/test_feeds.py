@@ -271,17 +271,23 @@ def test_an_expiry_is_a_change_the_feed_lists(fast_sweep: None, shape: Shape) ->
     assert datetime.fromisoformat(item["changed_at"]) == deadline
 
 
-@pytest.mark.parametrize("shape", SHAPES[:1], indirect=True)
-def test_a_posting_hidden_by_review_is_a_deletion(shape: Shape, monkeypatch: pytest.MonkeyPatch) -> None:
-    from services.search.feeds import routes
-
-    shape.push("postings", [henan("shown", "保洁员"), henan("hidden", "高薪日结普工")])
-    wait_for(lambda: len(feed_state(shape, "postings")) == 2, timeout_s=TIMEOUT_S)
-    monkeypatch.setattr(
-        routes, "hidden_postings", lambda found, _backends: {k for k in found if "hidden" in k}
+@pytest.mark.parametrize("shape", SHAPES, indirect=True)
+def test_a_posting_hidden_by_a_review_decision_is_a_deletion(shape: Shape) -> None:
+    shape.push(
+        "postings", [henan("shown", "保洁员"), henan("hidden", "保洁员", description="限男性，35岁以下")]
     )
+    wait_for(lambda: state_when(shape, "postings", lambda s: len(s) == 2), timeout_s=TIMEOUT_S)
+    decided = shape.search.post(
+        f"/v1/review/flags/{SOURCE}:hidden/decision",
+        json={"decision": "upheld"},
+        headers=shape.headers("staff"),
+    )
+    assert decided.status_code == 200, decided.text
 
-    state = feed_state(shape, "postings")
+    state = wait_for(
+        lambda: state_when(shape, "postings", lambda s: s[f"{SOURCE}:hidden"]["op"] == "delete"),
+        timeout_s=TIMEOUT_S,
+    )
 
     assert state[f"{SOURCE}:shown"]["op"] == "upsert"
     assert {k: state[f"{SOURCE}:hidden"][k] for k in ("op", "reason", "record")} == {

@@ -34,7 +34,7 @@ from typing import Any
 
 from prometheus_client import Counter
 
-from shared.index.documents import OPEN, posting_doc, stored_posting
+from shared.index.documents import OPEN, posting_doc, review_of, stored_posting
 from shared.index.fields import PostingField
 from shared.ports.search_index import Exists, Filter, Not, Range, SearchIndex, SearchRequest, Terms
 
@@ -82,7 +82,12 @@ def _reindex_all(
         if publish is not None:
             publish([(record.id, record.model_dump(mode="json")) for record in records])
         # Each rewritten posting leaves the set searched for, so the next page is again the first.
-        postings.upsert([posting_doc(record, now=now) for record in records])
+        postings.upsert(
+            [
+                posting_doc(record, now=now, review=review_of(hit.source))
+                for record, hit in zip(records, hits, strict=True)
+            ]
+        )
         postings.refresh()
         swept += len(hits)
         if len(hits) < SWEEP_PAGE:

@@ -41,7 +41,7 @@ def _sources(feed: FeedName, backends: Backends) -> FeedSources:
             event_log=backends.event_log,
             index=backends.postings,
             group=backends.settings.consumer_group,
-            hidden=lambda found: hidden_postings(found, backends),
+            hidden=hidden_postings,
             deletion_versions=deleted_at,
         )
     return FeedSources(
