@@ -6,14 +6,21 @@ erase a deleted seeker's id from it.
 
 from __future__ import annotations
 
+from services.ingest.dead_letters.copier import DeadLetterCopier
+from services.ingest.dead_letters.routes import router as dead_letters_router
 from services.ingest.routes import router
-from shared.adapters.backends import Backend
-from shared.web.service import ServiceSpec
+from shared.adapters.backends import Backend, Backends
+from shared.web.service import ServiceSpec, WorkerSpec
+
+
+def dead_letter_copier(backends: Backends) -> DeadLetterCopier:
+    return DeadLetterCopier(event_log=backends.event_log, state=backends.state)
+
 
 INGEST = ServiceSpec(
     name="ingest",
     title="jobmatch ingest",
-    routers=(router,),
+    routers=(router, dead_letters_router),
     needs=frozenset(
         {
             Backend.EVENT_LOG,
@@ -23,4 +30,5 @@ INGEST = ServiceSpec(
             Backend.STATE_STORE,
         }
     ),
+    workers=(WorkerSpec("dead_letter_copier", dead_letter_copier),),
 )
