@@ -229,6 +229,7 @@ def test_health_ready_metrics_openapi(client: TestClient) -> None:
         "postings_index",
         "seekers_index",
         "audit_log",
+        "state_store",
         "indexing_consumer",
     }
     assert all(ready["checks"].values())
