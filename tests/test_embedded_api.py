@@ -231,6 +231,7 @@ def test_health_ready_metrics_openapi(client: TestClient) -> None:
         "audit_log",
         "state_store",
         "indexing_consumer",
+        "dead_letter_copier",
     }
     assert all(ready["checks"].values())
     assert "jobmatch_http_requests_total" in client.get("/metrics").text
