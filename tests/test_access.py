@@ -45,6 +45,12 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/review/flags/{posting_id}/decision"): STAFF,
     ("GET", "/v1/sources"): STAFF,
     ("POST", "/v1/sources/{name}/sync"): STAFF,
+    ("GET", "/v1/feeds/postings"): {"partner", "admin"},
+    ("GET", "/v1/feeds/seekers"): {"partner", "admin"},
+    ("GET", "/v1/review/dead-letters"): STAFF,
+    ("POST", "/v1/review/dead-letters/replay"): STAFF,
+    ("POST", "/v1/review/dead-letters/{letter_id}/replay"): STAFF,
+    ("POST", "/v1/review/dead-letters/{letter_id}/discard"): STAFF,
 }
 
 # One request per route: a body or parameters the route accepts, ids under the partner's source "test".
@@ -71,6 +77,14 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("GET", "/v1/sources"): {"url": "/v1/sources"},
     ("POST", "/v1/sources/{name}/sync"): {"url": "/v1/sources/absent/sync"},
+    ("GET", "/v1/feeds/postings"): {"url": "/v1/feeds/postings"},
+    ("GET", "/v1/feeds/seekers"): {"url": "/v1/feeds/seekers"},
+    ("GET", "/v1/review/dead-letters"): {"url": "/v1/review/dead-letters"},
+    ("POST", "/v1/review/dead-letters/replay"): {"url": "/v1/review/dead-letters/replay", "json": {}},
+    ("POST", "/v1/review/dead-letters/{letter_id}/replay"): {"url": "/v1/review/dead-letters/absent/replay"},
+    ("POST", "/v1/review/dead-letters/{letter_id}/discard"): {
+        "url": "/v1/review/dead-letters/absent/discard"
+    },
 }
 UNLIMITED = {f"rate_limit_{role}": "100000/second" for role in ROLES}
 """The matrix sends every role's requests in a burst: rates are tested on their own below."""

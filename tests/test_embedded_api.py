@@ -232,6 +232,7 @@ def test_health_ready_metrics_openapi(client: TestClient) -> None:
         "state_store",
         "indexing_consumer",
         "sources",
+        "dead_letter_copier",
     }
     assert all(ready["checks"].values())
     assert "jobmatch_http_requests_total" in client.get("/metrics").text

@@ -18,7 +18,7 @@ from services.matcher.matching import match_postings
 from services.matcher.scoring import Profile
 from services.search.expiry import sweep_expired
 from services.search.query import PostingSearch, build_posting_request
-from shared.index.documents import posting_doc
+from shared.index.documents import posting_doc, stored_posting
 from shared.index.fields import PostingField
 from shared.ports.search_index import IndexDoc, SearchIndex, SearchRequest, Terms
 from tests.helpers import posting, postings_index
@@ -96,3 +96,27 @@ def test_the_sweep_takes_closed_postings_of_an_older_index_out_of_the_set(index:
     assert "closed" in found(index, BEFORE, q="电工")  # what such an index would show now
     assert sweep_expired(index, now=BEFORE) == 1
     assert found(index, BEFORE, q="电工") == ["later", "never", "soon"]
+
+
+def test_the_sweep_publishes_each_expired_posting_before_taking_it_out(index: SearchIndex) -> None:
+    """The expiry reaches the event log (what the partner feeds read): the stored record, same version."""
+    published: list[tuple[str, dict]] = []
+
+    def publish(records: object) -> None:
+        assert searchable(index) == ["later", "never", "soon"]  # published before the index changes
+        published.extend(records)  # type: ignore[call-overload]
+
+    assert sweep_expired(index, now=AFTER, publish=publish) == 1
+
+    stored = next(doc for doc in docs_at(WRITTEN) if doc.id == "test:soon")
+    assert [key for key, _ in published] == ["test:soon"]
+    assert published[0][1]["version"] == stored.version
+    assert check_stored(published[0][1]) == stored_posting(stored.source).model_dump(mode="json")
+    assert sweep_expired(index, now=AFTER, publish=publish) == 0
+    assert len(published) == 1
+
+
+def check_stored(value: dict) -> dict:
+    from shared.domain.records import PostingRecord
+
+    return PostingRecord.model_validate(value).model_dump(mode="json")

@@ -9,14 +9,21 @@ from __future__ import annotations
 from services.ingest.connectors.routes import WORKER_NAME
 from services.ingest.connectors.routes import router as sources_router
 from services.ingest.connectors.scheduler import SourceScheduler
+from services.ingest.dead_letters.copier import DeadLetterCopier
+from services.ingest.dead_letters.routes import router as dead_letters_router
 from services.ingest.routes import router
-from shared.adapters.backends import Backend
+from shared.adapters.backends import Backend, Backends
 from shared.web.service import ServiceSpec, WorkerSpec
+
+
+def dead_letter_copier(backends: Backends) -> DeadLetterCopier:
+    return DeadLetterCopier(event_log=backends.event_log, state=backends.state)
+
 
 INGEST = ServiceSpec(
     name="ingest",
     title="jobmatch ingest",
-    routers=(router, sources_router),
+    routers=(router, sources_router, dead_letters_router),
     needs=frozenset(
         {
             Backend.EVENT_LOG,
@@ -26,5 +33,8 @@ INGEST = ServiceSpec(
             Backend.STATE_STORE,
         }
     ),
-    workers=(WorkerSpec(WORKER_NAME, SourceScheduler.create),),
+    workers=(
+        WorkerSpec(WORKER_NAME, SourceScheduler.create),
+        WorkerSpec("dead_letter_copier", dead_letter_copier),
+    ),
 )

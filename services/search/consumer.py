@@ -273,7 +273,7 @@ class IndexingConsumer:
 
     def run_once(self, consumer: Consumer, *, max_records: int = 500, timeout_s: float = 0.5) -> int:
         if time.monotonic() >= self._next_sweep:
-            sweep_expired(self._postings)
+            sweep_expired(self._postings, publish=self._publish_postings)
             self._next_sweep = time.monotonic() + SWEEP_INTERVAL_S
         self._purge_if_due()
         events = consumer.poll(max_records=max_records, timeout_s=timeout_s)
@@ -309,6 +309,9 @@ class IndexingConsumer:
             self._purge_until = time.monotonic() + PURGE_RETRY_S
             self._purge_if_due()
         return len(events)
+
+    def _publish_postings(self, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        self._event_log.publish(TOPIC_POSTINGS, records)
 
     def _purge_if_due(self) -> None:
         """Purge the seekers index when a deletion may still be on disk and the last purge is an interval old."""

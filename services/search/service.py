@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.search.consumer import IndexingConsumer
+from services.search.feeds.routes import router as feeds_router
 from services.search.review_routes import router as review_router
 from services.search.routes import router
 from shared.adapters.backends import Backend, Backends
@@ -36,7 +37,7 @@ def indexing_consumer(backends: Backends) -> IndexingConsumer:
 SEARCH = ServiceSpec(
     name="search",
     title="jobmatch search",
-    routers=(router, review_router),
+    routers=(router, review_router, feeds_router),
     needs=frozenset(
         {
             Backend.EVENT_LOG,

@@ -296,6 +296,17 @@ class ElasticsearchIndex:
             response = self._client.mget(index=self.alias, ids=list(dict.fromkeys(doc_ids)), source=False)
         return {doc["_id"]: int(doc["_version"]) for doc in response["docs"] if doc.get("found")}
 
+    def get_many(self, doc_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        ids = list(dict.fromkeys(doc_ids))
+        if not ids:
+            return {}
+        with backend_errors():
+            response = self._client.mget(index=self.alias, ids=ids, source_includes=[SOURCE_FIELD])
+        failed = [doc["error"] for doc in response["docs"] if "error" in doc]
+        if failed:
+            raise BackendUnavailable(f"Elasticsearch mget on {self.alias} failed: {failed[0]}")
+        return {doc["_id"]: doc["_source"][SOURCE_FIELD] for doc in response["docs"] if doc.get("found")}
+
     def search(self, request: SearchRequest) -> SearchResult:
         with backend_errors():
             response = self._client.search(

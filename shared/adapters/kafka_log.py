@@ -13,10 +13,13 @@ a warning for an operator to fix.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -35,6 +38,10 @@ PUBLISH_TIMEOUT_S = 30.0
 COMMIT_TIMEOUT_MS = 15_000
 NO_LEADER_EPOCH = -1
 DAY_MS = 24 * 60 * 60 * 1000
+IDLE_READERS = 4
+"""Group-less consumers kept open for positional reads (``read``): one per concurrent reader, up to this."""
+READER_POLL_MS = 200
+COMMITTED_TIMEOUT_S = 10.0
 
 COMPACTED_TOPIC_CONFIG = {
     "cleanup.policy": "compact",
@@ -75,6 +82,8 @@ class KafkaEventLog:
         self.topic_prefix = topic_prefix
         self._producer: KafkaProducer | None = None
         self._admin: KafkaAdminClient | None = None
+        self._idle_readers: list[KafkaConsumer] = []
+        self._readers_lock = threading.Lock()
         # HTTP worker threads publish concurrently; the admin client is not safe to share between threads.
         self._clients_lock = threading.RLock()
 
@@ -191,6 +200,118 @@ class KafkaEventLog:
         except KafkaError as exc:
             raise BackendUnavailable(f"Kafka at {self.bootstrap}: cannot join group {group}: {exc}") from exc
 
+    @contextmanager
+    def _reader(self) -> Iterator[KafkaConsumer]:
+        """A consumer without a group (assign and seek), kept for the next read unless this one failed.
+
+        A KafkaConsumer is not safe to share between threads, and opening one costs a metadata round
+        trip: each concurrent read takes its own from a small pool."""
+        with self._readers_lock:
+            reader = self._idle_readers.pop() if self._idle_readers else None
+        if reader is None:
+            reader = KafkaConsumer(
+                bootstrap_servers=self.bootstrap,
+                client_id=self.client_id,
+                group_id=None,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                fetch_max_wait_ms=READER_POLL_MS,
+            )
+        try:
+            yield reader
+        except BaseException:
+            reader.close(autocommit=False)
+            raise
+        with self._readers_lock:
+            if len(self._idle_readers) < IDLE_READERS:
+                self._idle_readers.append(reader)
+                return
+        reader.close(autocommit=False)
+
+    def _partitions(self, reader: KafkaConsumer, name: str) -> list[int]:
+        found = reader.partitions_for_topic(name)
+        if not found:
+            # Metadata is cached per consumer: a topic made since is found after a refresh.
+            reader.topics()
+            found = reader.partitions_for_topic(name)
+        return sorted(found or ())
+
+    def read(
+        self,
+        topic: str,
+        positions: Mapping[int, int],
+        max_records: int,
+        *,
+        until: Mapping[int, int] | None = None,
+        timeout_s: float = 5.0,
+    ) -> list[Event]:
+        name = self.kafka_topic(topic)
+        try:
+            with self._reader() as reader:
+                partitions = [p for p in self._partitions(reader, name) if until is None or p in until]
+                tps = {p: TopicPartition(name, p) for p in partitions}
+                if not tps or max_records <= 0:
+                    return []
+                reader.assign(list(tps.values()))
+                reader.resume(*tps.values())
+                ends = reader.end_offsets(list(tps.values()))
+                stops: dict[TopicPartition, int] = {}
+                for p, tp in tps.items():
+                    stop = ends[tp] if until is None else min(until[p], ends[tp])
+                    start = positions.get(p, 0)
+                    if start >= stop:
+                        reader.pause(tp)
+                        continue
+                    reader.seek(tp, start)
+                    stops[tp] = stop
+                # Up to max_records from every partition, then merged: the answer depends on the positions
+                # alone, not on which partition a fetch happened to bring first.
+                found: dict[TopicPartition, list[Event]] = {tp: [] for tp in stops}
+                deadline = time.monotonic() + timeout_s
+                while stops and time.monotonic() < deadline:
+                    batches = reader.poll(timeout_ms=READER_POLL_MS * 2, max_records=max_records)
+                    for tp, records in batches.items():
+                        stop = stops.get(tp)
+                        if stop is None:
+                            continue
+                        found[tp] += [_event(r, self.topic_prefix) for r in records if r.offset < stop]
+                        del found[tp][max_records:]
+                    for tp in list(stops):
+                        # Past the stop (or at a gap compaction left there), or enough read: this one is done.
+                        if len(found[tp]) >= max_records or reader.position(tp) >= stops[tp]:
+                            reader.pause(tp)
+                            del stops[tp]
+        except KafkaError as exc:
+            raise BackendUnavailable(f"Kafka at {self.bootstrap}: reading {name} failed: {exc}") from exc
+        merged = heapq.merge(
+            *(found[tp] for tp in sorted(found)), key=lambda e: (e.timestamp_ms or 0, e.partition)
+        )
+        return list(itertools.islice(merged, max_records))
+
+    def committed(self, topic: str, group: str) -> dict[int, int]:
+        name = self.kafka_topic(topic)
+        try:
+            with self._reader() as reader:
+                partitions = self._partitions(reader, name)
+            tps = [TopicPartition(name, p) for p in partitions]
+            deadline = time.monotonic() + COMMITTED_TIMEOUT_S
+            while True:
+                try:
+                    with self._clients_lock:
+                        found = self._admin_client().list_consumer_group_offsets(
+                            self.topic_prefix + group, partitions=tps
+                        )
+                    break
+                except KafkaError as exc:
+                    # The group's coordinator may be moving or loading (a new group, a broker restart).
+                    if not exc.retriable or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+        except KafkaError as exc:
+            raise BackendUnavailable(f"Kafka at {self.bootstrap}: offsets of {group} failed: {exc}") from exc
+        offsets = {tp.partition: meta.offset for tp, meta in found.items()}
+        return {p: max(offsets.get(p, 0), 0) for p in partitions}
+
     def ping(self) -> bool:
         try:
             with self._clients_lock:
@@ -207,6 +328,10 @@ class KafkaEventLog:
             if self._admin is not None:
                 self._admin.close()
                 self._admin = None
+        with self._readers_lock:
+            readers, self._idle_readers = self._idle_readers, []
+        for reader in readers:
+            reader.close(autocommit=False)
 
 
 def cleanup_policies(admin: KafkaAdminClient, names: list[str]) -> dict[str, str]:
@@ -224,6 +349,19 @@ def cleanup_policies(admin: KafkaAdminClient, names: list[str]) -> dict[str, str
     return policies
 
 
+def _event(record: Any, topic_prefix: str) -> Event:
+    value, undecodable = decoded_value(record.value)
+    return Event(
+        topic=record.topic.removeprefix(topic_prefix),
+        partition=record.partition,
+        offset=record.offset,
+        key="" if record.key is None else record.key.decode("utf-8", "replace"),
+        value=value,
+        undecodable=undecodable,
+        timestamp_ms=record.timestamp if record.timestamp is not None and record.timestamp >= 0 else None,
+    )
+
+
 class KafkaEventConsumer:
     """A group member: returns records as ``Event`` and commits only what it is given."""
 
@@ -236,19 +374,7 @@ class KafkaEventConsumer:
             batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
         except KafkaError as exc:
             raise BackendUnavailable(f"Kafka poll failed: {exc}") from exc
-        return [
-            Event(
-                topic=record.topic.removeprefix(self._topic_prefix),
-                partition=record.partition,
-                offset=record.offset,
-                key="" if record.key is None else record.key.decode("utf-8", "replace"),
-                value=value,
-                undecodable=undecodable,
-            )
-            for records in batches.values()
-            for record in records
-            for value, undecodable in [decoded_value(record.value)]
-        ]
+        return [_event(record, self._topic_prefix) for records in batches.values() for record in records]
 
     def commit(self, events: Sequence[Event]) -> None:
         next_offsets: dict[TopicPartition, int] = {}

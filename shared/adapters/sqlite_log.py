@@ -23,7 +23,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -188,6 +188,33 @@ class SqliteEventLog:
     def consumer(self, topics: Sequence[str], group: str) -> SqliteConsumer:
         return SqliteConsumer(self, topics, group)
 
+    def read(
+        self,
+        topic: str,
+        positions: Mapping[int, int],
+        max_records: int,
+        *,
+        until: Mapping[int, int] | None = None,
+        timeout_s: float = 5.0,
+    ) -> list[Event]:
+        if until is not None and PARTITION not in until:
+            return []
+        start = positions.get(PARTITION, 0)
+        end = until[PARTITION] if until is not None else None
+        with self._connection() as conn:
+            rows = conn.execute(
+                'SELECT "offset", key, value, appended_at FROM events WHERE topic = ? AND "offset" >= ?'
+                ' AND "offset" < ? ORDER BY "offset" LIMIT ?',
+                (topic, start, end if end is not None else 2**62, max(max_records, 0)),
+            ).fetchall()
+        return [
+            Event(topic, PARTITION, offset, key, *decoded_value(value), timestamp_ms=_ms(appended_at))
+            for offset, key, value, appended_at in rows
+        ]
+
+    def committed(self, topic: str, group: str) -> dict[int, int]:
+        return {PARTITION: self._committed_offsets(group, [topic])[topic]}
+
     def ping(self) -> bool:
         try:
             with self._connection() as conn:
@@ -221,20 +248,20 @@ class SqliteEventLog:
         that of the rows returned, however large the unread backlog (one query with an OR of the
         topics would read and sort the whole backlog on every poll).
         """
-        rows: list[tuple[int, str, int, str, Any]] = []
+        rows: list[tuple[int, str, int, str, Any, str]] = []
         with self._connection() as conn:
             generation = self._generation
             for topic, offset in positions.items():
                 rows += conn.execute(
-                    'SELECT seq, topic, "offset", key, value FROM events'
+                    'SELECT seq, topic, "offset", key, value, appended_at FROM events'
                     ' WHERE topic = ? AND "offset" >= ? ORDER BY "offset" LIMIT ?',
                     (topic, offset, max_records),
                 ).fetchall()
         # Within a topic offsets follow append order, so the first max_records by seq are the answer.
         rows.sort(key=lambda row: row[0])
         events = [
-            Event(topic, PARTITION, offset, key, *decoded_value(value))
-            for _, topic, offset, key, value in rows[:max_records]
+            Event(topic, PARTITION, offset, key, *decoded_value(value), timestamp_ms=_ms(appended_at))
+            for _, topic, offset, key, value, appended_at in rows[:max_records]
         ]
         return events, generation
 
@@ -259,6 +286,10 @@ class SqliteEventLog:
                 raise
             if self._checkpoint_owed:
                 self._drop_old_page_images(conn)
+
+
+def _ms(appended_at: str) -> int:
+    return int(datetime.fromisoformat(appended_at).timestamp() * 1000)
 
 
 def last_tombstones(records: Sequence[tuple[str, object | None]], first_offset: int) -> dict[str, int]:

@@ -239,18 +239,23 @@ class TantivyIndex:
     # --- reads -------------------------------------------------------------
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
-        searcher = self._searcher()
-        found = searcher.search(
-            tantivy.Query.term_query(self._tschema, ID_FIELD, doc_id), limit=1, count=False
-        )
-        if not found.hits:
-            return None
-        return self._source(searcher, found.hits[0][1])
+        return self.get_many([doc_id]).get(doc_id)
 
     def versions(self, doc_ids: Sequence[str]) -> dict[str, int]:
         searcher = self._searcher()
         found = {doc_id: self._stored_version(searcher, doc_id) for doc_id in dict.fromkeys(doc_ids)}
         return {doc_id: int(version) for doc_id, version in found.items() if version is not None}
+
+    def get_many(self, doc_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        searcher = self._searcher()  # one searcher: every answer from the same commit
+        found: dict[str, dict[str, Any]] = {}
+        for doc_id in dict.fromkeys(doc_ids):
+            hits = searcher.search(
+                tantivy.Query.term_query(self._tschema, ID_FIELD, doc_id), limit=1, count=False
+            ).hits
+            if hits:
+                found[doc_id] = self._source(searcher, hits[0][1])
+        return found
 
     def count(self, filters: Sequence[Filter] = ()) -> int:
         return _match_count(self._searcher().search(self._filtered(None, filters), limit=1, count=True))

@@ -26,7 +26,7 @@ The other topics only ever grow (SQLite) or expire by age (Kafka).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -50,6 +50,8 @@ class Event:
     """None is a tombstone (the record with this key was deleted), unless ``undecodable`` is set."""
     undecodable: str | None = None
     """Why the stored value is not a JSON object (then ``value`` is None): a poison message to dead-letter."""
+    timestamp_ms: int | None = None
+    """When the log appended it (ms since 1970; Kafka: the record's timestamp)."""
 
 
 def decoded_value(raw: bytes | str | None) -> tuple[dict[str, Any] | None, str | None]:
@@ -94,6 +96,30 @@ class EventLog(Protocol):
         ...
 
     def consumer(self, topics: Sequence[str], group: str) -> Consumer: ...
+
+    def read(
+        self,
+        topic: str,
+        positions: Mapping[int, int],
+        max_records: int,
+        *,
+        until: Mapping[int, int] | None = None,
+        timeout_s: float = 5.0,
+    ) -> list[Event]:
+        """Events of ``topic`` from each partition's position on, by position: no group, nothing committed.
+
+        A partition missing from ``positions`` is read from its beginning. With ``until`` only its
+        partitions are read, each up to (not including) its position there; without it, up to the end.
+        At most ``max_records`` events, in offset order within each partition (a compacted topic may
+        skip offsets), the partitions merged by append time: the same positions over the same log give
+        the same events. Fewer when ``timeout_s`` passes first: the caller resumes after the last one.
+        """
+        ...
+
+    def committed(self, topic: str, group: str) -> dict[int, int]:
+        """The group's committed position (the next offset it reads) in every partition of ``topic``;
+        0 where it has committed nothing."""
+        ...
 
     def ping(self) -> bool: ...
 

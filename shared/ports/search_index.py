@@ -220,7 +220,13 @@ class SearchIndex(Protocol):
 
     def versions(self, doc_ids: Sequence[str]) -> dict[str, int]:
         """The stored version of each of ``doc_ids`` that is indexed (the others are left out), in one
-        lookup: what a connector compares a page's records with before publishing them again."""
+        lookup without reading the sources: what a connector compares a page's records with before
+        publishing them again."""
+        ...
+
+    def get_many(self, doc_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored source of each of ``doc_ids`` that is in the index, by id, in one round trip;
+        as current as ``get`` (Elasticsearch reads it in real time, before a refresh)."""
         ...
 
     def search(self, request: SearchRequest) -> SearchResult: ...

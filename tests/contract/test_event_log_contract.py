@@ -615,3 +615,103 @@ def test_values_that_are_not_json_objects_arrive_marked_undecodable(backend: Bac
         assert events[key].value is None and events[key].undecodable, key
     assert events["good"].value == {"n": 1} and events["good"].undecodable is None
     assert events["gone"].value is None and events["gone"].undecodable is None  # a tombstone, not poison
+
+
+# Positional reads (the partner feeds): by partition position, without a group.
+
+
+def read_all(
+    event_log: EventLog, topic: str, *, page: int, until: dict[int, int] | None = None
+) -> list[Event]:
+    """Every event of ``topic`` (up to ``until``), page by page, each page resuming where the last stopped."""
+    positions: dict[int, int] = {}
+    events: list[Event] = []
+    for _ in range(200):
+        batch = event_log.read(topic, positions, page, until=until)
+        if not batch:
+            return events
+        assert len(batch) <= page
+        for event in batch:
+            assert event.offset >= positions.get(event.partition, 0)
+            positions[event.partition] = event.offset + 1
+        events += batch
+    raise AssertionError("the pages never ended")
+
+
+def test_read_by_position_returns_every_event_once_in_order_per_partition(
+    event_log: EventLog, backend: Backend
+) -> None:
+    event_log.ensure_topics([TOPIC_POSTINGS])
+    before = int(time.time() * 1000)
+    records = [(f"p-{n % 7}", {"n": n}) for n in range(40)]
+    event_log.publish(TOPIC_POSTINGS, records)
+
+    whole = event_log.read(TOPIC_POSTINGS, {}, 500)
+    paged = read_all(event_log, TOPIC_POSTINGS, page=6)
+
+    assert sorted((e.partition, e.offset) for e in paged) == sorted((e.partition, e.offset) for e in whole)
+    assert sorted(e.value["n"] for e in paged if e.value) == list(range(40))
+    for key in {k for k, _ in records}:
+        assert [e.value["n"] for e in paged if e.key == key and e.value] == [
+            v["n"] for k, v in records if k == key
+        ]
+    assert all(e.topic == TOPIC_POSTINGS and 0 <= e.partition < backend.partitions for e in paged)
+    assert all(
+        e.timestamp_ms is not None and before - 5000 <= e.timestamp_ms <= time.time() * 1000 + 5000
+        for e in paged
+    )
+
+
+def test_read_resumes_from_any_positions_and_past_the_end_finds_nothing(event_log: EventLog) -> None:
+    event_log.ensure_topics([TOPIC_SEEKERS])
+    event_log.publish(TOPIC_SEEKERS, numbered("s", 20))
+    events = read_all(event_log, TOPIC_SEEKERS, page=500)
+    by_partition: dict[int, list[Event]] = defaultdict(list)
+    for event in events:
+        by_partition[event.partition].append(event)
+
+    # From the middle of every partition: exactly the later half of each.
+    middle = {p: found[len(found) // 2].offset for p, found in by_partition.items()}
+    rest = event_log.read(TOPIC_SEEKERS, middle, 500)
+    assert sorted(keys_of(rest)) == sorted(
+        e.key for p, found in by_partition.items() for e in found if e.offset >= middle[p]
+    )
+    end = {p: found[-1].offset + 1 for p, found in by_partition.items()}
+    assert event_log.read(TOPIC_SEEKERS, end, 500) == []
+    event_log.publish(TOPIC_SEEKERS, [("s-new", {"n": 99})])
+    assert keys_of(event_log.read(TOPIC_SEEKERS, end, 500)) == ["s-new"]
+
+
+def test_read_stops_at_a_groups_committed_positions(event_log: EventLog, backend: Backend) -> None:
+    event_log.ensure_topics([TOPIC_POSTINGS])
+    assert event_log.committed(TOPIC_POSTINGS, "indexer") == {p: 0 for p in range(backend.partitions)}
+    assert event_log.read(TOPIC_POSTINGS, {}, 500, until=event_log.committed(TOPIC_POSTINGS, "indexer")) == []
+    event_log.publish(TOPIC_POSTINGS, numbered("p", 15))
+
+    indexer = backend.consumer(event_log, [TOPIC_POSTINGS], "indexer")
+    done = first_batch(indexer, max_records=5)
+    indexer.commit(done)
+    event_log.publish(TOPIC_POSTINGS, numbered("later", 3))
+    committed = event_log.committed(TOPIC_POSTINGS, "indexer")
+
+    expected = {p: 0 for p in range(backend.partitions)}
+    for event in done:
+        expected[event.partition] = max(expected[event.partition], event.offset + 1)
+    assert committed == expected
+    assert event_log.committed(TOPIC_POSTINGS, "other-group") == {p: 0 for p in range(backend.partitions)}
+    # Only what the group has committed, page by page too: never an event it has not processed.
+    assert sorted(keys_of(read_all(event_log, TOPIC_POSTINGS, page=2, until=committed))) == sorted(
+        keys_of(done)
+    )
+
+
+def test_read_of_an_erased_key_gives_tombstones_or_the_values_compaction_has_not_reached(
+    event_log: EventLog,
+) -> None:
+    event_log.ensure_topics([TOPIC_SEEKERS])
+    event_log.publish(TOPIC_SEEKERS, [("s-1", {"name": "张伟"}), ("s-2", {"name": "李娜"}), ("s-1", None)])
+
+    events = read_all(event_log, TOPIC_SEEKERS, page=1)
+
+    assert [e.value for e in events if e.key == "s-1"][-1] is None
+    assert [e.value for e in events if e.key == "s-2"] == [{"name": "李娜"}]

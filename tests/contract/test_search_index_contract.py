@@ -152,6 +152,19 @@ def test_upsert_then_get_returns_the_source(index: SearchIndex) -> None:
     assert index.get("missing") is None
 
 
+def test_get_many_returns_the_sources_found_by_id(index: SearchIndex) -> None:
+    index.upsert([doc(name, 3, title="电工") for name in ("a", "b", "c")])
+    index.delete(["b"])
+    # No refresh: what a lookup reads is as current as ``get``.
+    index.upsert([doc("c", 4, title="焊工")])
+
+    found = index.get_many(["c", "a", "b", "missing", "a"])
+
+    assert found == {"a": index.get("a"), "c": index.get("c")}
+    assert found["c"] is not None and found["c"]["title"] == "焊工"
+    assert index.get_many([]) == {}
+
+
 def test_newer_version_updates_and_older_version_is_stale(index: SearchIndex) -> None:
     assert index.upsert([doc("a", 10, title="电工")])[0].status == "created"
     # No refresh in between: a replay must be judged against the latest write, not the last refresh.

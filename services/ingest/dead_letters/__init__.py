@@ -1,0 +1,1 @@
+"""Dead letters for staff: listed from the state store, replayed through today's rules, or discarded."""

@@ -1,0 +1,1 @@
+"""The partner-province exchange's outbound feeds (README "Partner exchange")."""
