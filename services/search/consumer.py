@@ -44,6 +44,7 @@ from prometheus_client import Counter
 from pydantic import ValidationError
 from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception_type, wait_exponential_jitter
 
+from services.search.dedup import Links, link_postings, relink_removed, write_rewrites
 from services.search.expiry import SWEEP_INTERVAL_S, sweep_expired
 from shared.domain.personal import dead_letter_copy
 from shared.domain.problems import problems_from_validation
@@ -147,8 +148,14 @@ def erases_seekers(events: Sequence[Event]) -> bool:
     )
 
 
+def _document(topic: _Topic, record: Record, links: Links) -> IndexDoc:
+    if isinstance(record, PostingRecord):
+        return posting_doc(record, duplicate_of=links.links.get(record.id), bands=links.bands.get(record.id))
+    return topic.to_doc(record)
+
+
 def apply_events(
-    events: Sequence[Event], *, postings: SearchIndex, seekers: SearchIndex
+    events: Sequence[Event], *, postings: SearchIndex, seekers: SearchIndex, verify_links: bool = False
 ) -> list[tuple[str, dict[str, Any]]]:
     """Write the events' effect to the indexes; return dead letters for records that could not be indexed.
 
@@ -157,6 +164,9 @@ def apply_events(
     arrive out of order (two ingest replicas), and the index's own version check
     cannot protect a version it never sees. Exceptions from the indexes
     propagate: they are outages, retried by the caller.
+
+    Postings are linked to their cross-source duplicates first (``services.search.dedup``); with
+    ``verify_links`` (an index other replicas write too) the links are checked again once written.
     """
     dead: list[tuple[str, dict[str, Any]]] = []
     for topic, index in zip(_TOPICS, (postings, seekers), strict=True):
@@ -173,12 +183,15 @@ def apply_events(
             if record is None or current_record is None or record.version >= current_record.version:
                 latest[event.key] = (event, record)
         deletes = [key for key, (_, record) in latest.items() if record is None]
+        links, records = Links(), {key: r for key, (_, r) in latest.items() if isinstance(r, PostingRecord)}
+        if topic.name == TOPIC_POSTINGS and latest:
+            links = link_postings(index, records, deletes, now=time.time())
         docs: list[IndexDoc] = []
         for key, (event, record) in latest.items():
             if record is None:
                 continue
             try:
-                docs.append(topic.to_doc(record))
+                docs.append(_document(topic, record, links))
             except Exception as exc:  # a record that validates but cannot become a document is poison too
                 log.exception("building the index document of %s failed", key)
                 dead.append((key, dead_letter(event, stage="document", error=f"{type(exc).__name__}: {exc}")))
@@ -189,9 +202,20 @@ def apply_events(
                 if outcome.status == "error":
                     letter = dead_letter(latest[outcome.id][0], stage="index", error=outcome.error or "")
                     dead.append((outcome.id, letter))
+        write_rewrites(index, links)
         if deletes or docs:
             index.refresh()
+        if verify_links and links.links:
+            _verify(index, records, deletes, links)
     return dead
+
+
+def _verify(index: SearchIndex, records: dict[str, PostingRecord], deletes: list[str], links: Links) -> None:
+    """Link the batch again now that its write is visible: what another replica wrote meanwhile is seen."""
+    check = link_postings(index, records, deletes, now=time.time(), written=links.links)
+    if check.rewrites:
+        write_rewrites(index, check)
+        index.refresh()
 
 
 class IndexingConsumer:
@@ -206,6 +230,7 @@ class IndexingConsumer:
         group: str,
         purge_interval_s: float = ERASURE_PURGE_INTERVAL_S,
         on_seekers_deleted: Callable[[list[str]], None] | None = None,
+        verify_links: bool = False,
     ) -> None:
         self._event_log = event_log
         self._postings = postings
@@ -226,16 +251,20 @@ class IndexingConsumer:
         """Until when purges go on while the index reports deleted documents left."""
         self._next_purge = 0.0
         """Monotonic time before which no purge starts (one interval after the last that dropped anything)."""
+        self._verify_links = verify_links
+        """Other replicas index the same postings index: duplicate links are checked after each write."""
 
     def run_once(self, consumer: Consumer, *, max_records: int = 500, timeout_s: float = 0.5) -> int:
         if time.monotonic() >= self._next_sweep:
-            sweep_expired(self._postings)
+            sweep_expired(self._postings, on_swept=self._relink)
             self._next_sweep = time.monotonic() + SWEEP_INTERVAL_S
         self._purge_if_due()
         events = consumer.poll(max_records=max_records, timeout_s=timeout_s)
         if not events:
             return 0
-        dead = apply_events(events, postings=self._postings, seekers=self._seekers)
+        dead = apply_events(
+            events, postings=self._postings, seekers=self._seekers, verify_links=self._verify_links
+        )
         if dead:
             self._event_log.publish(TOPIC_DLQ, dead)
             DEAD_LETTERS.inc(len(dead))
@@ -259,6 +288,11 @@ class IndexingConsumer:
             self._purge_until = time.monotonic() + PURGE_RETRY_S
             self._purge_if_due()
         return len(events)
+
+    def _relink(self, swept: list[str]) -> None:
+        """The expiry sweep took these postings out: their duplicates get a new canonical."""
+        if relink_removed(self._postings, swept, now=time.time()):
+            self._postings.refresh()
 
     def _purge_if_due(self) -> None:
         """Purge the seekers index when a deletion may still be on disk and the last purge is an interval old."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from prometheus_client import Counter
 
@@ -32,20 +33,28 @@ SWEPT = Counter(
 )
 
 
-def sweep_expired(postings: SearchIndex, *, now: float | None = None) -> int:
-    """Re-index every searchable posting that should not be; how many it took out of the searchable set."""
+def sweep_expired(
+    postings: SearchIndex, *, now: float | None = None, on_swept: Callable[[list[str]], None] | None = None
+) -> int:
+    """Re-index every searchable posting that should not be; how many it took out of the searchable set.
+
+    ``on_swept``: called with the ids taken out (their duplicates need a new canonical).
+    """
     now = time.time() if now is None else now
     expired = (Terms(PostingField.STATUS, (OPEN,)), Range(PostingField.EXPIRES_AT, lte=int(now) - 1))
     # Every searchable posting has a posting time; only open ones should have one.
     not_open = (Exists(PostingField.POSTED_AT), Not(Terms(PostingField.STATUS, (OPEN,))))
-    swept = sum(_reindex_all(postings, filters, now) for filters in (expired, not_open))
+    ids: list[str] = []
+    swept = sum(_reindex_all(postings, filters, now, ids) for filters in (expired, not_open))
+    if ids and on_swept is not None:
+        on_swept(ids)
     if swept:
         SWEPT.inc(swept)
         log.info("expiry sweep: %d postings taken out of the searchable set", swept)
     return swept
 
 
-def _reindex_all(postings: SearchIndex, filters: tuple[Filter, ...], now: float) -> int:
+def _reindex_all(postings: SearchIndex, filters: tuple[Filter, ...], now: float, ids: list[str]) -> int:
     due = SearchRequest(text=None, filters=filters, limit=SWEEP_PAGE)
     swept = 0
     while True:
@@ -55,6 +64,7 @@ def _reindex_all(postings: SearchIndex, filters: tuple[Filter, ...], now: float)
         # Each rewritten posting leaves the set searched for, so the next page is again the first.
         postings.upsert([posting_doc(stored_posting(hit.source), now=now) for hit in hits])
         postings.refresh()
+        ids.extend(hit.id for hit in hits)
         swept += len(hits)
         if len(hits) < SWEEP_PAGE:
             break

@@ -25,6 +25,8 @@ def indexing_consumer(backends: Backends) -> IndexingConsumer:
         seekers=backends.seekers,
         group=backends.settings.consumer_group,
         on_seekers_deleted=erase,
+        # Search replicas share the Elasticsearch index: a duplicate one of them indexes is checked again.
+        verify_links=backends.settings.index_backend == "elasticsearch",
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.dedup.fingerprint import fingerprint
 from shared.domain.education import education_rank
 from shared.domain.records import PlaceRecord, PostingRecord, SeekerRecord
 from shared.domain.regions import region_path, short_forms
@@ -29,6 +30,8 @@ NEVER_EXPIRES = 4102444800  # 2100-01-01
 OPEN = "open"
 EXPIRED = "expired"
 """The index's status of a posting open in its record but past its deadline (the record keeps "open")."""
+DUPLICATE = "duplicate"
+"""The index's status of an open posting that duplicates another (``services.search.dedup``)."""
 
 
 def indexed_status(record: PostingRecord, now: float) -> str:
@@ -59,6 +62,8 @@ class IndexedPosting(PostingRecord):
     """A posting as the index keeps it: the record and what indexing derived from it."""
 
     derived: PostingDerived
+    duplicate_of: str | None = None
+    """The canonical posting's id when this one duplicates it (services.search.dedup)."""
 
 
 def _city_code(path: list[str]) -> str | None:
@@ -104,16 +109,43 @@ class _PostingTokens:
         )
 
 
-def posting_doc(record: PostingRecord, *, now: float | None = None) -> IndexDoc:
+def dedup_bands(record: PostingRecord) -> list[str]:
+    """The posting's LSH band tokens (none when it cannot be compared): what its duplicates share with it."""
+    found = fingerprint(record)
+    return sorted(found.tokens) if found else []
+
+
+def posting_doc(
+    record: PostingRecord,
+    *,
+    now: float | None = None,
+    duplicate_of: str | None = None,
+    bands: list[str] | None = None,
+) -> IndexDoc:
+    """``duplicate_of``: the canonical posting this open one duplicates (it then leaves the searchable set
+    as an expired one does, keeping its band tokens and its link); ``bands``: its band tokens when the
+    caller has them (computed here otherwise)."""
     tokens = _PostingTokens.of(record)
     status = indexed_status(record, time.time() if now is None else now)
+    if status != OPEN:
+        duplicate_of = None
     derived = tokens.derived(record)
-    source = IndexedPosting(**dict(record), derived=derived).model_dump(mode="json")
+    source = IndexedPosting(**dict(record), derived=derived, duplicate_of=duplicate_of).model_dump(
+        mode="json"
+    )
     if status != OPEN:
         # Out of the searchable set: found by its id (the public view, deletes), never by a search.
         return IndexDoc(
             id=record.id, version=record.version, fields={PostingField.STATUS: status}, source=source
         )
+    bands = dedup_bands(record) if bands is None else bands
+    if duplicate_of is not None:
+        linked: dict[str, Any] = {
+            PostingField.STATUS: DUPLICATE,
+            PostingField.DEDUP_BANDS: bands,
+            PostingField.DUPLICATE_OF: duplicate_of,
+        }
+        return IndexDoc(id=record.id, version=record.version, fields=linked, source=source)
     employer = index_tokens(
         _joined(" ".join(record.benefits), record.employer.name, record.employer.industry)
     )
@@ -137,6 +169,7 @@ def posting_doc(record: PostingRecord, *, now: float | None = None) -> IndexDoc:
         PostingField.SALARY_BOTTOM: record.salary_min,
         PostingField.POSTED_AT: int(record.posted_at.timestamp()),
         PostingField.EXPIRES_AT: expires_at,
+        PostingField.DEDUP_BANDS: bands,
     }
     return IndexDoc(id=record.id, version=record.version, fields=fields, source=source)
 
@@ -160,7 +193,19 @@ def stored_posting(source: dict[str, Any]) -> PostingRecord:
     What search answers and the public view read: validating the derived words
     (every token of the description) would be work for nothing on every hit.
     """
-    return PostingRecord.model_validate({key: value for key, value in source.items() if key != "derived"})
+    return PostingRecord.model_validate(
+        {key: value for key, value in source.items() if key not in _INDEXING_KEYS}
+    )
+
+
+_INDEXING_KEYS = frozenset({"derived", "duplicate_of"})
+"""What the index keeps beside the record."""
+
+
+def duplicate_link(source: dict[str, Any]) -> str | None:
+    """The canonical's id when the posting the index handed back duplicates one."""
+    link = source.get("duplicate_of")
+    return link if isinstance(link, str) else None
 
 
 def seeker_doc(record: SeekerRecord) -> IndexDoc:

@@ -33,6 +33,11 @@ class PostingField(StrEnum):
     SALARY_BOTTOM = "salary_bottom"
     POSTED_AT = "posted_at"
     EXPIRES_AT = "expires_at"
+    # Cross-source duplicates (shared.dedup, services.search.dedup).
+    DEDUP_BANDS = "dedup_bands"
+    """The fingerprint's LSH band tokens: postings sharing one are duplicate candidates."""
+    DUPLICATE_OF = "duplicate_of"
+    """On a duplicate only: the id of the posting it duplicates (the canonical)."""
 
 
 class SeekerField(StrEnum):
@@ -74,6 +79,8 @@ POSTINGS = IndexSchema(
         P.SALARY_BOTTOM: "int",
         P.POSTED_AT: "date",
         P.EXPIRES_AT: "date",
+        P.DEDUP_BANDS: "keyword",
+        P.DUPLICATE_OF: "keyword",
     },
 )
 
