@@ -302,3 +302,35 @@ def test_same_vacancy_needs_a_shared_band() -> None:
     a, b = fingerprint(record(base["original"])), fingerprint(record(base["d4"]))
     assert a is not None and b is not None and same_vacancy(a, b)
     assert not same_vacancy(a, type(b)(**{**b.__dict__, "tokens": frozenset()}))
+
+
+def test_embedded_shape_over_http(tmp_path: Path) -> None:
+    """Pushed as a platform pushes them, searched and matched as a kiosk does, deleted as staff do."""
+    from services.embedded import EMBEDDED
+    from shared.settings import Settings
+    from shared.web.app_factory import create_app
+    from tests.helpers import keyed_client, wait_for
+
+    base = _base(13)
+    pushed = [base[k] for k in ("original", "d1", "d4", "n1", "n2")]
+    settings = Settings(data_dir=tmp_path / "data", environment="test")
+    with keyed_client(create_app(EMBEDDED, settings=settings), settings) as client:
+        assert client.post("/v1/postings", json=pushed).json()["accepted"] == 5
+
+        def found(q: str) -> list[str]:
+            return sorted(
+                hit["id"] for hit in client.get("/v1/postings/search", params={"q": q}).json()["hits"]
+            )
+
+        original, d1, d3, n2 = (f"{p['source']}:{p['source_id']}" for p in (*pushed[:3], pushed[4]))
+        wait_for(lambda: len(found("会计")) == 2 and found("出纳"))
+        assert found("会计") == sorted([original, n2])
+        matches = client.post("/v1/match", json={"desired_titles": ["会计"], "location": "郑州"}).json()
+        assert {m["posting"]["id"] for m in matches["matches"]} & {d1, d3} == set()
+        assert client.get(f"/v1/postings/{original}").json()["duplicates"] == sorted([d1, d3])
+        assert client.get(f"/v1/postings/{d1}").json()["duplicates_of"] == original
+
+        assert client.delete(f"/v1/postings/{original}").status_code == 202
+        heir = min(d1, d3)
+        wait_for(lambda: found("会计") == sorted([heir, n2]))
+        assert client.get(f"/v1/postings/{max(d1, d3)}").json()["duplicates_of"] == heir
