@@ -67,7 +67,7 @@ def _drop_elasticsearch_indexes(url: str) -> None:
 
 
 def _with_dedup(
-    records: list[PostingRecord], postings: SearchIndex, seekers: SearchIndex
+    records: list[PostingRecord], postings: SearchIndex, seekers: SearchIndex, *, verify: bool
 ) -> tuple[float, float]:
     linking = 0.0
     original = dedup.link_postings
@@ -90,7 +90,7 @@ def _with_dedup(
                 Event(TOPIC_POSTINGS, 0, start + i, r.id, r.model_dump(mode="json"))
                 for i, r in enumerate(records[start : start + BATCH])
             ]
-            apply_events(events, postings=postings, seekers=seekers)
+            apply_events(events, postings=postings, seekers=seekers, verify_links=verify)
         return time.perf_counter() - started, linking
     finally:
         consumer.link_postings = original
@@ -108,25 +108,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postings", type=int, default=20_000)
     parser.add_argument("--elasticsearch", metavar="URL", default=None)
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="check links again after each write, as search replicas on Elasticsearch do",
+    )
     args = parser.parse_args()
     records = _records(args.postings)
     now = time.time()
     taking_part = sum(indexed_status(r, now) == OPEN for r in records)
-    with tempfile.TemporaryDirectory() as tmp:
-        base = _open("postings", Path(tmp) / "plain", args.elasticsearch)
-        plain = _without_dedup(records, base)
-        base.close()
-        postings = _open("postings", Path(tmp) / "dedup", args.elasticsearch)
-        seekers = _open("seekers", Path(tmp) / "dedup", args.elasticsearch)
-        total, linking = _with_dedup(records, postings, seekers)
-        linked = postings.count([Terms(PostingField.STATUS, ("duplicate",))])
-        postings.close()
-        seekers.close()
-    if args.elasticsearch:
-        _drop_elasticsearch_indexes(args.elasticsearch)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            base = _open("postings", Path(tmp) / "plain", args.elasticsearch)
+            plain = _without_dedup(records, base)
+            base.close()
+            postings = _open("postings", Path(tmp) / "dedup", args.elasticsearch)
+            seekers = _open("seekers", Path(tmp) / "dedup", args.elasticsearch)
+            total, linking = _with_dedup(records, postings, seekers, verify=args.verify)
+            linked = postings.count([Terms(PostingField.STATUS, ("duplicate",))])
+            postings.close()
+            seekers.close()
+    finally:
+        if args.elasticsearch:
+            _drop_elasticsearch_indexes(args.elasticsearch)
     per = 1000 / len(records)
     backend = "elasticsearch" if args.elasticsearch else "tantivy"
-    print(f"{len(records)} postings ({taking_part} open) on {backend}, batches of {BATCH}")
+    checked = ", links checked after each write" if args.verify else ""
+    print(f"{len(records)} postings ({taking_part} open) on {backend}, batches of {BATCH}{checked}")
     print(f"  without dedup: {plain * per:.2f} ms/posting")
     print(f"  with dedup:    {total * per:.2f} ms/posting (linking {linking * per:.2f} ms/posting)")
     print(f"  added:         {(total - plain) * per:.2f} ms/posting; {linked} postings linked as duplicates")
