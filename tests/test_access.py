@@ -41,6 +41,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/seekers/{seeker_id}"): STAFF,
     ("GET", "/v1/audit"): STAFF,
     ("GET", "/v1/postings/{posting_id}/matches"): STAFF,
+    ("GET", "/v1/review/flags"): STAFF,
+    ("POST", "/v1/review/flags/{posting_id}/decision"): STAFF,
 }
 
 # One request per route: a body or parameters the route accepts, ids under the partner's source "test".
@@ -60,6 +62,11 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/v1/seekers/{seeker_id}"): {"url": "/v1/seekers/test:absent"},
     ("GET", "/v1/audit"): {"url": "/v1/audit"},
     ("GET", "/v1/postings/{posting_id}/matches"): {"url": "/v1/postings/test:absent/matches"},
+    ("GET", "/v1/review/flags"): {"url": "/v1/review/flags"},
+    ("POST", "/v1/review/flags/{posting_id}/decision"): {
+        "url": "/v1/review/flags/test:absent/decision",
+        "json": {"decision": "dismissed"},
+    },
 }
 UNLIMITED = {f"rate_limit_{role}": "100000/second" for role in ROLES}
 """The matrix sends every role's requests in a burst: rates are tested on their own below."""
@@ -260,6 +267,28 @@ def test_a_partner_writes_and_deletes_only_under_its_own_sources(settings: Setti
         wait_for(lambda: partner.get("/v1/postings/test-zz:2", headers=admin).status_code == 200)
         # Nothing of the refused batch was published, not even its own-source record.
         assert partner.get("/v1/postings/test:3", headers=admin).status_code == 404
+
+
+def test_a_partner_key_of_one_source_stamps_records_that_name_none(settings: Settings) -> None:
+    keys = role_keys(settings)
+    _, jiangsu = create_key(
+        settings.keys_path,
+        Role.PARTNER,
+        hasher=api_key_hash(deployment_secret(settings)),
+        sources=["jiangsu"],
+    )
+    with TestClient(create_app(EMBEDDED, settings=settings), headers=bearer(jiangsu)) as partner:
+        unnamed = {key: value for key, value in posting("7", "电工").items() if key != "source"}
+        pushed = partner.post("/v1/postings", json=[unnamed, {**posting("8", "焊工"), "source": ""}])
+        assert pushed.status_code == 200, pushed.text
+        assert [result["id"] for result in pushed.json()["results"]] == ["jiangsu:7", "jiangsu:8"]
+        assert partner.post("/v1/postings", json=[posting("9", "电工")]).status_code == 403  # names "test"
+        admin = bearer(keys["admin"])
+        wait_for(lambda: partner.get("/v1/postings/jiangsu:8", headers=admin).status_code == 200)
+    # A key of several sources stamps nothing: the record must say which (it is rejected without one).
+    with TestClient(create_app(EMBEDDED, settings=settings), headers=bearer(keys["partner"])) as partner:
+        rejected = partner.post("/v1/postings", json=[unnamed])
+        assert rejected.json()["rejected"] == 1
 
 
 def test_a_mobile_key_is_bound_to_sources_and_reads_only_their_seekers(settings: Settings) -> None:

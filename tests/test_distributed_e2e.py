@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.helpers import Service, distributed_services, posting, wait_for
+from tests.versioning import check_versions_and_deletions
 
 pytestmark = [pytest.mark.distributed, pytest.mark.elasticsearch, pytest.mark.kafka]
 
@@ -33,7 +34,7 @@ def test_records_flow_from_ingest_to_search_and_matches(services: dict[str, Serv
             posting("d2", "电子厂普工", description="电子元件组装，包吃住。"),
             posting("d3", "电焊工", location="昆山市", target_provinces=["410000"]),
             posting("d4", "电工", status="closed"),
-            {"source": "e2e", "source_id": "bad", "title": "仓管", "employer": {"credit_code": "123"}},
+            {"source": "e2e", "source_id": "bad", "title": "仓管", "expires_at": "not a date"},
         ]
         body = http.post(f"{ingest}/v1/postings", json=batch, timeout=30).json()
         assert (body["accepted"], body["rejected"]) == (4, 1)
@@ -76,3 +77,10 @@ def test_records_flow_from_ingest_to_search_and_matches(services: dict[str, Serv
 
         assert http.delete(f"{ingest}/v1/postings/test:d1", timeout=10).status_code == 202
         wait_for(lambda: electricians() == [], timeout_s=60)
+
+        check_versions_and_deletions(
+            post=lambda kind, records: http.post(f"{ingest}/v1/{kind}", json=records, timeout=30),
+            delete=lambda path: http.delete(f"{ingest}{path}", timeout=10),
+            get=lambda path: http.get(f"{search}{path}", timeout=10),
+            timeout_s=60,
+        )

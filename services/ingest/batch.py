@@ -118,6 +118,15 @@ def ingest_batch(
     return BatchResponse(accepted=len(accepted), rejected=len(rejected), results=results)
 
 
+def stamp_source(items: list[Any], source: str) -> None:
+    """A record that names no source gets the pushing key's (a partner key bound to one source): what
+    the partner-exchange contract calls stamping. A record naming another source is left to
+    ``sources_outside``, which refuses it."""
+    for raw in items:
+        if isinstance(raw, dict) and not (isinstance(raw.get("source"), str) and raw["source"].strip()):
+            raw["source"] = source
+
+
 def sources_outside(items: list[Any], covers: Callable[[str], bool]) -> list[tuple[int, str]]:
     """(index, source) of each record whose source ``covers`` refuses: a partner key writing another
     province's records. A record without a usable source is left to validation (it is rejected there)."""

@@ -8,21 +8,30 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from services.ingest.batch import TOPICS, Kind, ingest_batch, sources_outside
+from services.ingest.batch import Kind, ingest_batch, sources_outside, stamp_source
+from services.ingest.deletions import publish_deletions
 from services.ingest.formats.json_batch import parse_batch
 from services.ingest.models import BatchResponse, DeleteResponse
 from shared.domain.inputs import PostingIn, SeekerIn, is_record_id
-from shared.domain.normalise import now_utc
+from shared.domain.normalise import now_utc, version_of
 from shared.domain.problems import shown
 from shared.errors import BadRequest, Forbidden, NotFound
 from shared.ports.audit_log import AuditLog
 from shared.ports.event_log import EventLog
 from shared.ports.search_index import SearchIndex
+from shared.ports.state_store import StateStore
 from shared.security.principal import Principal
 from shared.security.roles import Permission
 from shared.web.access import AccessControl, requires
 from shared.web.audit import audit, erase_from_audit
-from shared.web.deps import AuditLogDep, EventLogDep, PostingsIndexDep, SeekersIndexDep, SettingsDep
+from shared.web.deps import (
+    AuditLogDep,
+    EventLogDep,
+    PostingsIndexDep,
+    SeekersIndexDep,
+    SettingsDep,
+    StateStoreDep,
+)
 from shared.web.json_body import body_format, body_schema
 from shared.web.responses import BODY_ERRORS, COMMON_ERRORS, PARAMETER_ERRORS, error_responses
 
@@ -46,6 +55,8 @@ async def _receive(
             code="BATCH_TOO_LARGE",
             details=[{"limit": settings.max_batch_records}],
         )
+    if len(principal.sources) == 1:
+        stamp_source(items, next(iter(principal.sources)))
     outside = sources_outside(items, principal.covers_source)
     if outside:
         # Authorisation, not data quality: the batch is refused whole, nothing of it is published.
@@ -91,6 +102,7 @@ def _delete(
     *,
     index: SearchIndex,
     event_log: EventLog,
+    state: StateStore,
     principal: Principal,
     not_found: str,
 ) -> bool:
@@ -103,7 +115,9 @@ def _delete(
     # The tombstone is written whether or not the record is indexed yet: a record accepted a moment ago
     # and still on its way to the index is erased too, so an erasure request is never lost.
     indexed = index.get(record_id) is not None
-    event_log.publish(TOPICS[kind], [(record_id, None)])
+    publish_deletions(
+        kind, [record_id], event_log=event_log, state=state, version_ms=version_of(None, now_utc())
+    )
     return indexed
 
 
@@ -132,13 +146,18 @@ def _erase_from_audit(
     responses={**error_responses(404), **PARAMETER_ERRORS},
 )
 def delete_posting(
-    posting_id: str, postings: PostingsIndexDep, event_log: EventLogDep, principal: DeletingKey
+    posting_id: str,
+    postings: PostingsIndexDep,
+    event_log: EventLogDep,
+    state: StateStoreDep,
+    principal: DeletingKey,
 ) -> DeleteResponse:
     indexed = _delete(
         "postings",
         posting_id,
         index=postings,
         event_log=event_log,
+        state=state,
         principal=principal,
         not_found="POSTING_NOT_FOUND",
     )
@@ -157,6 +176,7 @@ def delete_seeker(
     seekers: SeekersIndexDep,
     event_log: EventLogDep,
     audit_log: AuditLogDep,
+    state: StateStoreDep,
     principal: DeletingKey,
 ) -> DeleteResponse:
     indexed = _delete(
@@ -164,6 +184,7 @@ def delete_seeker(
         seeker_id,
         index=seekers,
         event_log=event_log,
+        state=state,
         principal=principal,
         not_found="SEEKER_NOT_FOUND",
     )

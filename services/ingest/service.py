@@ -14,5 +14,13 @@ INGEST = ServiceSpec(
     name="ingest",
     title="jobmatch ingest",
     routers=(router,),
-    needs=frozenset({Backend.EVENT_LOG, Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX, Backend.AUDIT_LOG}),
+    needs=frozenset(
+        {
+            Backend.EVENT_LOG,
+            Backend.POSTINGS_INDEX,
+            Backend.SEEKERS_INDEX,
+            Backend.AUDIT_LOG,
+            Backend.STATE_STORE,
+        }
+    ),
 )

@@ -36,7 +36,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +49,7 @@ from services.search.expiry import SWEEP_INTERVAL_S, sweep_expired
 from shared.domain.personal import dead_letter_copy
 from shared.domain.problems import problems_from_validation
 from shared.domain.records import PostingRecord, SeekerRecord
+from shared.domain.review import ReviewState
 from shared.errors import BackendUnavailable
 from shared.index.documents import posting_doc, seeker_doc, stored_seeker
 from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS, TOPIC_SEEKERS, Consumer, Event, EventLog
@@ -74,6 +75,9 @@ DEAD_LETTERS = Counter("jobmatch_dead_letters_total", "Records the indexer sent 
 CONSUMER_FAILURES = Counter("jobmatch_indexing_failures_total", "Batches that failed and will be retried")
 PURGED = Counter(
     "jobmatch_erasure_purged_documents_total", "Deleted seeker documents purged from the index's files"
+)
+STALE_UPSERTS = Counter(
+    "jobmatch_stale_upserts_total", "Record versions ignored because the record was deleted after them"
 )
 PURGE_FAILURES = Counter("jobmatch_erasure_purge_failures_total", "Purges of the seekers index that failed")
 
@@ -148,29 +152,58 @@ def erases_seekers(events: Sequence[Event]) -> bool:
     )
 
 
-def _document(topic: _Topic, record: Record, links: Links) -> IndexDoc:
+def _document(topic: _Topic, record: Record, links: Links, reviews: Mapping[str, ReviewState]) -> IndexDoc:
     if isinstance(record, PostingRecord):
-        return posting_doc(record, duplicate_of=links.links.get(record.id), bands=links.bands.get(record.id))
+        return posting_doc(
+            record,
+            review=reviews.get(record.id),
+            duplicate_of=links.links.get(record.id),
+            bands=links.bands.get(record.id),
+        )
     return topic.to_doc(record)
 
 
+DeletionVersions = Callable[[str, Sequence[str]], Mapping[str, int]]
+"""(topic, record ids) → the deletion version of those that were deleted (``shared.domain.deletions``)."""
+
+
+def _never_deleted(_topic: str, _ids: Sequence[str]) -> Mapping[str, int]:
+    return {}
+
+
+ReviewStates = Callable[[Sequence[PostingRecord]], Mapping[str, ReviewState]]
+"""Postings → the review state of the flagged ones (``shared.domain.review.review_states``)."""
+
+
+def _none_reviewed(_records: Sequence[PostingRecord]) -> Mapping[str, ReviewState]:
+    return {}
+
+
 def apply_events(
-    events: Sequence[Event], *, postings: SearchIndex, seekers: SearchIndex, verify_links: bool = False
+    events: Sequence[Event],
+    *,
+    postings: SearchIndex,
+    seekers: SearchIndex,
+    deletion_versions: DeletionVersions = _never_deleted,
+    review_states: ReviewStates = _none_reviewed,
+    verify_links: bool = False,
 ) -> list[tuple[str, dict[str, Any]]]:
     """Write the events' effect to the indexes; return dead letters for records that could not be indexed.
 
     Per key the effect is a deletion, or the highest version written after the
     last deletion: the highest, not the last, because two edits of one record can
     arrive out of order (two ingest replicas), and the index's own version check
-    cannot protect a version it never sees. Exceptions from the indexes
-    propagate: they are outages, retried by the caller.
+    cannot protect a version it never sees. A version no newer than the record's
+    deletion version is ignored, wherever it sits in the log: a deletion wins
+    over every edit made before it. Exceptions from the indexes and the state
+    store propagate: they are outages, retried by the caller.
 
     Postings are linked to their cross-source duplicates first (``services.search.dedup``); with
     ``verify_links`` (an index other replicas write too) the links are checked again once written.
     """
     dead: list[tuple[str, dict[str, Any]]] = []
     for topic, index in zip(_TOPICS, (postings, seekers), strict=True):
-        latest: dict[str, tuple[Event, Record | None]] = {}
+        read: list[tuple[Event, Record | None]] = []
         for event in events:
             if event.topic != topic.name:
                 continue
@@ -178,20 +211,30 @@ def apply_events(
             if letter is not None:
                 dead.append((event.key, letter))
                 continue
+            read.append((event, record))
+        upserted = [event.key for event, record in read if record is not None]
+        deleted_at = deletion_versions(topic.name, upserted) if upserted else {}
+        latest: dict[str, tuple[Event, Record | None]] = {}
+        for event, record in read:
+            if record is not None and record.version <= deleted_at.get(event.key, -1):
+                STALE_UPSERTS.inc()
+                continue  # a copy older than the record's deletion: it must not re-create the record
             current = latest.get(event.key)
             current_record = current[1] if current else None
             if record is None or current_record is None or record.version >= current_record.version:
                 latest[event.key] = (event, record)
         deletes = [key for key, (_, record) in latest.items() if record is None]
+        # A flagged posting is indexed with the staff decision that holds for it (upheld: withheld).
+        reviews = review_states([r for _, r in latest.values() if isinstance(r, PostingRecord) and r.flags])
         links, records = Links(), {key: r for key, (_, r) in latest.items() if isinstance(r, PostingRecord)}
         if topic.name == TOPIC_POSTINGS and latest:
-            links = link_postings(index, records, deletes, now=time.time())
+            links = link_postings(index, records, deletes, now=time.time(), reviews=reviews)
         docs: list[IndexDoc] = []
         for key, (event, record) in latest.items():
             if record is None:
                 continue
             try:
-                docs.append(_document(topic, record, links))
+                docs.append(_document(topic, record, links, reviews))
             except Exception as exc:  # a record that validates but cannot become a document is poison too
                 log.exception("building the index document of %s failed", key)
                 dead.append((key, dead_letter(event, stage="document", error=f"{type(exc).__name__}: {exc}")))
@@ -206,13 +249,19 @@ def apply_events(
         if deletes or docs:
             index.refresh()
         if verify_links and links.links:
-            _verify(index, records, deletes, links)
+            _verify(index, records, deletes, links, reviews)
     return dead
 
 
-def _verify(index: SearchIndex, records: dict[str, PostingRecord], deletes: list[str], links: Links) -> None:
+def _verify(
+    index: SearchIndex,
+    records: dict[str, PostingRecord],
+    deletes: list[str],
+    links: Links,
+    reviews: Mapping[str, ReviewState],
+) -> None:
     """Link the batch again now that its write is visible: what another replica wrote meanwhile is seen."""
-    check = link_postings(index, records, deletes, now=time.time(), written=links.links)
+    check = link_postings(index, records, deletes, now=time.time(), written=links.links, reviews=reviews)
     if check.rewrites:
         write_rewrites(index, check)
         index.refresh()
@@ -230,9 +279,13 @@ class IndexingConsumer:
         group: str,
         purge_interval_s: float = ERASURE_PURGE_INTERVAL_S,
         on_seekers_deleted: Callable[[list[str]], None] | None = None,
+        deletion_versions: DeletionVersions = _never_deleted,
+        review_states: ReviewStates = _none_reviewed,
         verify_links: bool = False,
     ) -> None:
         self._event_log = event_log
+        self._deletion_versions = deletion_versions
+        self._review_states = review_states
         self._postings = postings
         self._seekers = seekers
         self._group = group
@@ -263,7 +316,12 @@ class IndexingConsumer:
         if not events:
             return 0
         dead = apply_events(
-            events, postings=self._postings, seekers=self._seekers, verify_links=self._verify_links
+            events,
+            postings=self._postings,
+            seekers=self._seekers,
+            deletion_versions=self._deletion_versions,
+            review_states=self._review_states,
+            verify_links=self._verify_links,
         )
         if dead:
             self._event_log.publish(TOPIC_DLQ, dead)

@@ -52,7 +52,15 @@ from prometheus_client import Counter
 
 from shared.dedup.fingerprint import Fingerprint, fingerprint, same_vacancy
 from shared.domain.records import PostingRecord
-from shared.index.documents import OPEN, duplicate_link, indexed_status, posting_doc, stored_posting
+from shared.domain.review import ReviewState
+from shared.index.documents import (
+    OPEN,
+    duplicate_link,
+    indexed_status,
+    posting_doc,
+    review_of,
+    stored_posting,
+)
 from shared.index.fields import PostingField
 from shared.ports.search_index import IndexDoc, SearchIndex, SearchRequest, Terms
 
@@ -92,6 +100,8 @@ class _Node:
     link: str | None
     stored: object
     """The link the index holds (``_UNWRITTEN`` for a batch posting not written yet)."""
+    review: ReviewState | None = None
+    """A flagged posting's review state: kept when it is rewritten."""
     fetched: bool = False
 
     @property
@@ -138,17 +148,17 @@ class _Linker:
         if hit_id in self.gone:
             return None
         record = stored_posting(source)
-        link = duplicate_link(source)
-        if indexed_status(record, self._now) != OPEN:
+        link, review = duplicate_link(source), review_of(source)
+        if indexed_status(record, self._now, review) != OPEN:
             if link is not None:
-                self.left_behind.append(posting_doc(record, now=self._now))
+                self.left_behind.append(posting_doc(record, now=self._now, review=review))
             self.gone.add(hit_id)
             return None
         found = _fingerprint(record)
         if found is None:
             self.gone.add(hit_id)
             return None
-        return self.add(_Node(record, found, link=link, stored=link))
+        return self.add(_Node(record, found, link=link, stored=link, review=review))
 
     def _hits(self, field: str, values: list[str]) -> Iterable[tuple[str, dict[str, Any]]]:
         offset = 0
@@ -235,23 +245,27 @@ def link_postings(
     *,
     now: float,
     written: Mapping[str, str | None] | None = None,
+    reviews: Mapping[str, ReviewState] | None = None,
 ) -> Links:
     """Link a batch's postings (``records``, the latest of each id) and relink what the batch changes.
 
     ``removed``: ids the batch deletes. ``written``: the links the batch's postings were written with, when
-    checking again after the write (``verify``); their changes are then rewrites too.
+    checking again after the write (``verify``); their changes are then rewrites too. ``reviews``: the review
+    state of the batch's flagged postings (one withheld takes no part).
     """
+    reviews = reviews or {}
     linker = _Linker(index, now)
     batch = set(records) | set(removed)
     linker.gone.update(removed)
     placed: list[_Node] = []
     for record_id, record in records.items():
-        found = _fingerprint(record) if indexed_status(record, now) == OPEN else None
+        review = (reviews.get(record_id) or "pending") if record.flags else None
+        found = _fingerprint(record) if indexed_status(record, now, review) == OPEN else None
         if found is None:
             linker.gone.add(record_id)
             continue
         stored = written.get(record_id) if written is not None else _UNWRITTEN
-        placed.append(linker.add(_Node(record, found, link=None, stored=stored)))
+        placed.append(linker.add(_Node(record, found, link=None, stored=stored, review=review)))
     placed += linker.members(batch)
     linker.fetch(placed)
     linker.place(placed, batch)
@@ -261,7 +275,9 @@ def link_postings(
         node_id: sorted(linker.nodes[node_id].print.tokens) for node_id in links
     }
     rewrites = [
-        posting_doc(node.record, now=now, duplicate_of=node.link, bands=sorted(node.print.tokens))
+        posting_doc(
+            node.record, now=now, review=node.review, duplicate_of=node.link, bands=sorted(node.print.tokens)
+        )
         for node in linker.nodes.values()
         if node.stored is not _UNWRITTEN and node.link != node.stored
     ]
@@ -302,6 +318,6 @@ def duplicates_of(index: SearchIndex, posting_id: str, *, now: float, limit: int
     return [
         hit.id
         for hit in index.search(request).hits
-        if indexed_status(stored_posting(hit.source), now) == OPEN
+        if indexed_status(stored_posting(hit.source), now, review_of(hit.source)) == OPEN
         and duplicate_link(hit.source) == posting_id
     ]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from services.search.consumer import IndexingConsumer
+from services.search.review_routes import router as review_router
 from services.search.routes import router
 from shared.adapters.backends import Backend, Backends
+from shared.domain.deletions import deletion_versions
+from shared.domain.review import review_states
 from shared.security.secret import deployment_secret, subject_hash
 from shared.web.audit import erase_from_audit
 from shared.web.service import CachedRoute, ServiceSpec, WorkerSpec
@@ -25,6 +28,8 @@ def indexing_consumer(backends: Backends) -> IndexingConsumer:
         seekers=backends.seekers,
         group=backends.settings.consumer_group,
         on_seekers_deleted=erase,
+        deletion_versions=lambda topic, ids: deletion_versions(backends.state, topic, ids),
+        review_states=lambda records: review_states(backends.state, records),
         # Search replicas share the Elasticsearch index: a duplicate one of them indexes is checked again.
         verify_links=backends.settings.index_backend == "elasticsearch",
     )
@@ -33,8 +38,16 @@ def indexing_consumer(backends: Backends) -> IndexingConsumer:
 SEARCH = ServiceSpec(
     name="search",
     title="jobmatch search",
-    routers=(router,),
-    needs=frozenset({Backend.EVENT_LOG, Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX, Backend.AUDIT_LOG}),
+    routers=(router, review_router),
+    needs=frozenset(
+        {
+            Backend.EVENT_LOG,
+            Backend.POSTINGS_INDEX,
+            Backend.SEEKERS_INDEX,
+            Backend.AUDIT_LOG,
+            Backend.STATE_STORE,
+        }
+    ),
     workers=(WorkerSpec("indexing_consumer", indexing_consumer),),
     cached_routes=(CachedRoute("/v1/postings/search", Backend.POSTINGS_INDEX),),
 )

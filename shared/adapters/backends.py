@@ -16,6 +16,7 @@ from shared.index.fields import POSTINGS, SEEKERS
 from shared.ports.audit_log import AuditLog
 from shared.ports.event_log import EventLog
 from shared.ports.search_index import IndexSchema, SearchIndex
+from shared.ports.state_store import StateStore
 from shared.security.secret import private_directory
 from shared.settings import Settings
 
@@ -29,6 +30,7 @@ class Backend(StrEnum):
     POSTINGS_INDEX = "postings_index"
     SEEKERS_INDEX = "seekers_index"
     AUDIT_LOG = "audit_log"
+    STATE_STORE = "state_store"
 
 
 class BackendNotOpened(RuntimeError):
@@ -72,6 +74,17 @@ def open_audit_log(settings: Settings) -> AuditLog:
     return SqliteAuditLog(settings.data_dir / "audit.sqlite3")
 
 
+def open_state_store(settings: Settings) -> StateStore:
+    """Like the audit log: SQLite with the embedded shape's files, Elasticsearch otherwise."""
+    if settings.index_backend == "elasticsearch":
+        from shared.adapters.es_state import ElasticsearchStateStore
+
+        return ElasticsearchStateStore(url=settings.elasticsearch_url, prefix=settings.index_prefix)
+    from shared.adapters.sqlite_state import SqliteStateStore
+
+    return SqliteStateStore(settings.data_dir / "state.sqlite3")
+
+
 @dataclass
 class Backends:
     settings: Settings
@@ -79,6 +92,7 @@ class Backends:
     _postings: SearchIndex | None = None
     _seekers: SearchIndex | None = None
     _audit: AuditLog | None = None
+    _state: StateStore | None = None
 
     @classmethod
     def open(cls, settings: Settings, needs: frozenset[Backend], *, read_only: bool = False) -> Backends:
@@ -96,6 +110,8 @@ class Backends:
                 backends._seekers = open_search_index(settings, SEEKERS, read_only=read_only)
             if Backend.AUDIT_LOG in needs:
                 backends._audit = open_audit_log(settings)
+            if Backend.STATE_STORE in needs:
+                backends._state = open_state_store(settings)
         except Exception:
             backends.close()
             raise
@@ -117,6 +133,10 @@ class Backends:
     def audit(self) -> AuditLog:
         return _required(self._audit, Backend.AUDIT_LOG)
 
+    @property
+    def state(self) -> StateStore:
+        return _required(self._state, Backend.STATE_STORE)
+
     def index(self, which: Backend) -> SearchIndex:
         if which == Backend.SEEKERS_INDEX:
             return self.seekers
@@ -124,12 +144,13 @@ class Backends:
             return self.postings
         raise ValueError(f"{which} is not an index")
 
-    def _opened(self) -> dict[str, EventLog | SearchIndex | AuditLog]:
-        pairs: tuple[tuple[Backend, EventLog | SearchIndex | AuditLog | None], ...] = (
+    def _opened(self) -> dict[str, EventLog | SearchIndex | AuditLog | StateStore]:
+        pairs: tuple[tuple[Backend, EventLog | SearchIndex | AuditLog | StateStore | None], ...] = (
             (Backend.EVENT_LOG, self._event_log),
             (Backend.POSTINGS_INDEX, self._postings),
             (Backend.SEEKERS_INDEX, self._seekers),
             (Backend.AUDIT_LOG, self._audit),
+            (Backend.STATE_STORE, self._state),
         )
         return {str(name): backend for name, backend in pairs if backend is not None}
 

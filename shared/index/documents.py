@@ -19,11 +19,20 @@ from shared.dedup.fingerprint import fingerprint
 from shared.domain.education import education_rank
 from shared.domain.records import PlaceRecord, PostingRecord, SeekerRecord
 from shared.domain.regions import region_path, short_forms
+from shared.domain.review import ReviewState
 from shared.index.fields import POSTINGS, SEEKERS, PostingField, SeekerField
 from shared.ports.search_index import IndexDoc
 from shared.text.pipeline import index_text, index_tokens
 
-__all__ = ["POSTINGS", "SEEKERS", "IndexedPosting", "PostingDerived", "posting_doc", "seeker_doc"]
+__all__ = [
+    "POSTINGS",
+    "SEEKERS",
+    "IndexedPosting",
+    "PostingDerived",
+    "posting_doc",
+    "posting_hidden",
+    "seeker_doc",
+]
 
 # Expiry stored for open postings without one.
 NEVER_EXPIRES = 4102444800  # 2100-01-01
@@ -32,14 +41,19 @@ EXPIRED = "expired"
 """The index's status of a posting open in its record but past its deadline (the record keeps "open")."""
 DUPLICATE = "duplicate"
 """The index's status of an open posting that duplicates another (``services.search.dedup``)."""
+WITHHELD = "withheld"
+"""The index's status of a posting whose review flags staff upheld: out of kiosks, matching and feeds."""
 
 
-def indexed_status(record: PostingRecord, now: float) -> str:
-    """What the index's status field holds: the record's, or ``expired`` once its deadline has passed.
+def indexed_status(record: PostingRecord, now: float, review: ReviewState | None = None) -> str:
+    """What the index's status field holds: the record's, ``withheld`` while an upheld review decision
+    holds, or ``expired`` once its deadline has passed.
 
     Only postings whose indexed status is open are searchable (``posting_doc``), so "open and not
     expired" costs no filter (``shared.index.posting_queries.open_postings``).
     """
+    if review == "upheld":
+        return WITHHELD
     if record.status == OPEN and record.expires_at is not None and record.expires_at.timestamp() < now:
         return EXPIRED
     return record.status
@@ -64,6 +78,20 @@ class IndexedPosting(PostingRecord):
     derived: PostingDerived
     duplicate_of: str | None = None
     """The canonical posting's id when this one duplicates it (services.search.dedup)."""
+    review: ReviewState | None = None
+    """The review state of a flagged posting when it was indexed (shared.domain.review)."""
+
+
+def posting_hidden(source: dict[str, Any]) -> bool:
+    """Whether an indexed posting (the source the index hands back) is hidden from kiosks, matching,
+    the public view and partner feeds: staff upheld its review flags."""
+    return source.get("review") == "upheld"
+
+
+def review_of(source: dict[str, Any]) -> ReviewState | None:
+    """The review state an indexed posting was written with (what re-indexing it must keep)."""
+    review = source.get("review")
+    return review if review in ("pending", "upheld", "dismissed") else None
 
 
 def _city_code(path: list[str]) -> str | None:
@@ -115,35 +143,51 @@ def dedup_bands(record: PostingRecord) -> list[str]:
     return sorted(found.tokens) if found else []
 
 
+def _review_fields(record: PostingRecord, review: ReviewState | None) -> dict[str, Any]:
+    if review is None:
+        return {}
+    code = record.location.region_code
+    return {
+        PostingField.FLAGS: [flag.kind for flag in record.flags],
+        PostingField.REVIEW: review,
+        PostingField.REVIEW_REGION_PATH: region_path(code) if code else [],
+        PostingField.REVIEW_SOURCE: record.source,
+        PostingField.REVIEW_UPDATED_AT: int(record.updated_at.timestamp()),
+    }
+
+
 def posting_doc(
     record: PostingRecord,
     *,
     now: float | None = None,
+    review: ReviewState | None = None,
     duplicate_of: str | None = None,
     bands: list[str] | None = None,
 ) -> IndexDoc:
-    """``duplicate_of``: the canonical posting this open one duplicates (it then leaves the searchable set
+    """``review``: the flagged posting's review state (shared.domain.review); pending when not given.
+    ``duplicate_of``: the canonical posting this open one duplicates (it then leaves the searchable set
     as an expired one does, keeping its band tokens and its link); ``bands``: its band tokens when the
     caller has them (computed here otherwise)."""
+    review = (review or "pending") if record.flags else None
     tokens = _PostingTokens.of(record)
-    status = indexed_status(record, time.time() if now is None else now)
+    status = indexed_status(record, time.time() if now is None else now, review)
     if status != OPEN:
         duplicate_of = None
     derived = tokens.derived(record)
-    source = IndexedPosting(**dict(record), derived=derived, duplicate_of=duplicate_of).model_dump(
-        mode="json"
-    )
+    source = IndexedPosting(
+        **dict(record), derived=derived, review=review, duplicate_of=duplicate_of
+    ).model_dump(mode="json")
     if status != OPEN:
         # Out of the searchable set: found by its id (the public view, deletes), never by a search.
-        return IndexDoc(
-            id=record.id, version=record.version, fields={PostingField.STATUS: status}, source=source
-        )
+        hidden = {PostingField.STATUS: status, **_review_fields(record, review)}
+        return IndexDoc(id=record.id, version=record.version, fields=hidden, source=source)
     bands = dedup_bands(record) if bands is None else bands
     if duplicate_of is not None:
         linked: dict[str, Any] = {
             PostingField.STATUS: DUPLICATE,
             PostingField.DEDUP_BANDS: bands,
             PostingField.DUPLICATE_OF: duplicate_of,
+            **_review_fields(record, review),
         }
         return IndexDoc(id=record.id, version=record.version, fields=linked, source=source)
     employer = index_tokens(
@@ -170,6 +214,7 @@ def posting_doc(
         PostingField.POSTED_AT: int(record.posted_at.timestamp()),
         PostingField.EXPIRES_AT: expires_at,
         PostingField.DEDUP_BANDS: bands,
+        **_review_fields(record, review),
     }
     return IndexDoc(id=record.id, version=record.version, fields=fields, source=source)
 
@@ -187,6 +232,9 @@ def indexed_posting(source: dict[str, Any]) -> IndexedPosting:
     return IndexedPosting(**dict(record), derived=_PostingTokens.of(record).derived(record))
 
 
+_INDEXING_ONLY = frozenset({"derived", "review", "duplicate_of"})
+
+
 def stored_posting(source: dict[str, Any]) -> PostingRecord:
     """The record of a posting the index handed back, without what indexing derived.
 
@@ -194,12 +242,8 @@ def stored_posting(source: dict[str, Any]) -> PostingRecord:
     (every token of the description) would be work for nothing on every hit.
     """
     return PostingRecord.model_validate(
-        {key: value for key, value in source.items() if key not in _INDEXING_KEYS}
+        {key: value for key, value in source.items() if key not in _INDEXING_ONLY}
     )
-
-
-_INDEXING_KEYS = frozenset({"derived", "duplicate_of"})
-"""What the index keeps beside the record."""
 
 
 def duplicate_link(source: dict[str, Any]) -> str | None:

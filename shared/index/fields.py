@@ -38,6 +38,15 @@ class PostingField(StrEnum):
     """The fingerprint's LSH band tokens: postings sharing one are duplicate candidates."""
     DUPLICATE_OF = "duplicate_of"
     """On a duplicate only: the id of the posting it duplicates (the canonical)."""
+    # Review flags (shared.domain.flags): on every flagged posting, hidden ones included, and read only by
+    # the review queue, so a search filter never reaches a posting taken out of the searchable set.
+    FLAGS = "flags"
+    """The kinds of its flags."""
+    REVIEW = "review"
+    """pending, upheld or dismissed."""
+    REVIEW_REGION_PATH = "review_region_path"
+    REVIEW_SOURCE = "review_source"
+    REVIEW_UPDATED_AT = "review_updated_at"
 
 
 class SeekerField(StrEnum):
@@ -81,6 +90,11 @@ POSTINGS = IndexSchema(
         P.EXPIRES_AT: "date",
         P.DEDUP_BANDS: "keyword",
         P.DUPLICATE_OF: "keyword",
+        P.FLAGS: "keyword",
+        P.REVIEW: "keyword",
+        P.REVIEW_REGION_PATH: "keyword",
+        P.REVIEW_SOURCE: "keyword",
+        P.REVIEW_UPDATED_AT: "date",
     },
 )
 

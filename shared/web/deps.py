@@ -16,6 +16,7 @@ from shared.adapters.backends import Backends
 from shared.ports.audit_log import AuditLog
 from shared.ports.event_log import EventLog
 from shared.ports.search_index import SearchIndex
+from shared.ports.state_store import StateStore
 from shared.settings import Settings
 
 
@@ -47,8 +48,13 @@ def get_audit_log(backends: BackendsDep) -> AuditLog:
     return backends.audit
 
 
+def get_state_store(backends: BackendsDep) -> StateStore:
+    return backends.state
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EventLogDep = Annotated[EventLog, Depends(get_event_log)]
 PostingsIndexDep = Annotated[SearchIndex, Depends(get_postings_index)]
 SeekersIndexDep = Annotated[SearchIndex, Depends(get_seekers_index)]
 AuditLogDep = Annotated[AuditLog, Depends(get_audit_log)]
+StateStoreDep = Annotated[StateStore, Depends(get_state_store)]
