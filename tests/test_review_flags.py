@@ -15,9 +15,12 @@ from shared.web.app_factory import create_app as create_service_app
 from tests.helpers import bearer, distributed_services, keyed_client, role_keys
 from tests.review_scenario import check_review_flags
 
+# The scenario polls while the indexer catches up: the roles' rate limits are not what it tests.
+UNLIMITED = {f"rate_limit_{role}": "100000/second" for role in ("kiosk", "staff", "staff_pii", "admin")}
+
 
 def test_review_flags_on_the_embedded_shape(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", environment="test")
+    settings = Settings(data_dir=tmp_path / "data", environment="test", **UNLIMITED)
     keys = role_keys(settings)
     with keyed_client(create_service_app(EMBEDDED, settings=settings), settings) as client:
 
@@ -40,6 +43,7 @@ def test_review_flags_on_the_distributed_shape(
             kafka_bootstrap=kafka_bootstrap,
             name="review",
             partitions=2,
+            extra_env={f"JOBMATCH_{name.upper()}": value for name, value in UNLIMITED.items()},
         ) as (services, keys),
         httpx.Client(timeout=30) as http,
     ):

@@ -44,6 +44,7 @@ from prometheus_client import Counter
 from pydantic import ValidationError
 from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception_type, wait_exponential_jitter
 
+from services.search.dedup import Links, link_postings, relink_removed, write_rewrites
 from services.search.expiry import SWEEP_INTERVAL_S, sweep_expired
 from shared.domain.personal import dead_letter_copy
 from shared.domain.problems import problems_from_validation
@@ -151,6 +152,17 @@ def erases_seekers(events: Sequence[Event]) -> bool:
     )
 
 
+def _document(topic: _Topic, record: Record, links: Links, reviews: Mapping[str, ReviewState]) -> IndexDoc:
+    if isinstance(record, PostingRecord):
+        return posting_doc(
+            record,
+            review=reviews.get(record.id),
+            duplicate_of=links.links.get(record.id),
+            bands=links.bands.get(record.id),
+        )
+    return topic.to_doc(record)
+
+
 DeletionVersions = Callable[[str, Sequence[str]], Mapping[str, int]]
 """(topic, record ids) → the deletion version of those that were deleted (``shared.domain.deletions``)."""
 
@@ -174,6 +186,7 @@ def apply_events(
     seekers: SearchIndex,
     deletion_versions: DeletionVersions = _never_deleted,
     review_states: ReviewStates = _none_reviewed,
+    verify_links: bool = False,
 ) -> list[tuple[str, dict[str, Any]]]:
     """Write the events' effect to the indexes; return dead letters for records that could not be indexed.
 
@@ -184,6 +197,9 @@ def apply_events(
     deletion version is ignored, wherever it sits in the log: a deletion wins
     over every edit made before it. Exceptions from the indexes and the state
     store propagate: they are outages, retried by the caller.
+
+    Postings are linked to their cross-source duplicates first (``services.search.dedup``); with
+    ``verify_links`` (an index other replicas write too) the links are checked again once written.
     """
     dead: list[tuple[str, dict[str, Any]]] = []
     for topic, index in zip(_TOPICS, (postings, seekers), strict=True):
@@ -210,15 +226,15 @@ def apply_events(
         deletes = [key for key, (_, record) in latest.items() if record is None]
         # A flagged posting is indexed with the staff decision that holds for it (upheld: withheld).
         reviews = review_states([r for _, r in latest.values() if isinstance(r, PostingRecord) and r.flags])
+        links, records = Links(), {key: r for key, (_, r) in latest.items() if isinstance(r, PostingRecord)}
+        if topic.name == TOPIC_POSTINGS and latest:
+            links = link_postings(index, records, deletes, now=time.time(), reviews=reviews)
         docs: list[IndexDoc] = []
         for key, (event, record) in latest.items():
             if record is None:
                 continue
             try:
-                if key in reviews and isinstance(record, PostingRecord):
-                    docs.append(posting_doc(record, review=reviews[key]))
-                else:
-                    docs.append(topic.to_doc(record))
+                docs.append(_document(topic, record, links, reviews))
             except Exception as exc:  # a record that validates but cannot become a document is poison too
                 log.exception("building the index document of %s failed", key)
                 dead.append((key, dead_letter(event, stage="document", error=f"{type(exc).__name__}: {exc}")))
@@ -229,9 +245,26 @@ def apply_events(
                 if outcome.status == "error":
                     letter = dead_letter(latest[outcome.id][0], stage="index", error=outcome.error or "")
                     dead.append((outcome.id, letter))
+        write_rewrites(index, links)
         if deletes or docs:
             index.refresh()
+        if verify_links and links.links:
+            _verify(index, records, deletes, links, reviews)
     return dead
+
+
+def _verify(
+    index: SearchIndex,
+    records: dict[str, PostingRecord],
+    deletes: list[str],
+    links: Links,
+    reviews: Mapping[str, ReviewState],
+) -> None:
+    """Link the batch again now that its write is visible: what another replica wrote meanwhile is seen."""
+    check = link_postings(index, records, deletes, now=time.time(), written=links.links, reviews=reviews)
+    if check.rewrites:
+        write_rewrites(index, check)
+        index.refresh()
 
 
 class IndexingConsumer:
@@ -248,6 +281,7 @@ class IndexingConsumer:
         on_seekers_deleted: Callable[[list[str]], None] | None = None,
         deletion_versions: DeletionVersions = _never_deleted,
         review_states: ReviewStates = _none_reviewed,
+        verify_links: bool = False,
     ) -> None:
         self._event_log = event_log
         self._deletion_versions = deletion_versions
@@ -270,10 +304,12 @@ class IndexingConsumer:
         """Until when purges go on while the index reports deleted documents left."""
         self._next_purge = 0.0
         """Monotonic time before which no purge starts (one interval after the last that dropped anything)."""
+        self._verify_links = verify_links
+        """Other replicas index the same postings index: duplicate links are checked after each write."""
 
     def run_once(self, consumer: Consumer, *, max_records: int = 500, timeout_s: float = 0.5) -> int:
         if time.monotonic() >= self._next_sweep:
-            sweep_expired(self._postings, publish=self._publish_postings)
+            sweep_expired(self._postings, publish=self._publish_postings, on_swept=self._relink)
             self._next_sweep = time.monotonic() + SWEEP_INTERVAL_S
         self._purge_if_due()
         events = consumer.poll(max_records=max_records, timeout_s=timeout_s)
@@ -285,6 +321,7 @@ class IndexingConsumer:
             seekers=self._seekers,
             deletion_versions=self._deletion_versions,
             review_states=self._review_states,
+            verify_links=self._verify_links,
         )
         if dead:
             self._event_log.publish(TOPIC_DLQ, dead)
@@ -312,6 +349,11 @@ class IndexingConsumer:
 
     def _publish_postings(self, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
         self._event_log.publish(TOPIC_POSTINGS, records)
+
+    def _relink(self, swept: list[str]) -> None:
+        """The expiry sweep took these postings out: their duplicates get a new canonical."""
+        if relink_removed(self._postings, swept, now=time.time()):
+            self._postings.refresh()
 
     def _purge_if_due(self) -> None:
         """Purge the seekers index when a deletion may still be on disk and the last purge is an interval old."""

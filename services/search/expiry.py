@@ -52,17 +52,29 @@ Publish = Callable[[Sequence[tuple[str, dict[str, Any]]]], None]
 """Appends (id, stored record) pairs to the postings topic."""
 
 
-def sweep_expired(postings: SearchIndex, *, now: float | None = None, publish: Publish | None = None) -> int:
+def sweep_expired(
+    postings: SearchIndex,
+    *,
+    now: float | None = None,
+    publish: Publish | None = None,
+    on_swept: Callable[[list[str]], None] | None = None,
+) -> int:
     """Re-index every searchable posting that should not be; how many it took out of the searchable set.
 
     ``publish``: where the expired postings' records go first (the postings topic), so the expiry is
     in the log; closed postings an earlier release left searchable are in the log as closed already.
+    ``on_swept``: called with the ids taken out (their duplicates need a new canonical).
     """
     now = time.time() if now is None else now
     expired = (Terms(PostingField.STATUS, (OPEN,)), Range(PostingField.EXPIRES_AT, lte=int(now) - 1))
     # Every searchable posting has a posting time; only open ones should have one.
     not_open = (Exists(PostingField.POSTED_AT), Not(Terms(PostingField.STATUS, (OPEN,))))
-    swept = _reindex_all(postings, expired, now, publish) + _reindex_all(postings, not_open, now, None)
+    ids: list[str] = []
+    swept = _reindex_all(postings, expired, now, publish, ids) + _reindex_all(
+        postings, not_open, now, None, ids
+    )
+    if ids and on_swept is not None:
+        on_swept(ids)
     if swept:
         SWEPT.inc(swept)
         log.info("expiry sweep: %d postings taken out of the searchable set", swept)
@@ -70,7 +82,7 @@ def sweep_expired(postings: SearchIndex, *, now: float | None = None, publish: P
 
 
 def _reindex_all(
-    postings: SearchIndex, filters: tuple[Filter, ...], now: float, publish: Publish | None
+    postings: SearchIndex, filters: tuple[Filter, ...], now: float, publish: Publish | None, ids: list[str]
 ) -> int:
     due = SearchRequest(text=None, filters=filters, limit=SWEEP_PAGE)
     swept = 0
@@ -89,6 +101,7 @@ def _reindex_all(
             ]
         )
         postings.refresh()
+        ids.extend(hit.id for hit in hits)
         swept += len(hits)
         if len(hits) < SWEEP_PAGE:
             break

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from services.search.dedup import duplicates_of
 from services.search.models import (
     AuditQuery,
     AuditResponse,
@@ -18,7 +20,7 @@ from services.search.query import PostingSearch, build_posting_request, facet_bu
 from services.search.seeker_query import build_seeker_request
 from shared.domain.problems import shown
 from shared.errors import NotFound
-from shared.index.documents import posting_hidden, stored_posting, stored_seeker
+from shared.index.documents import duplicate_link, posting_hidden, stored_posting, stored_seeker
 from shared.security.principal import Principal
 from shared.security.roles import Permission
 from shared.web.access import requires
@@ -126,7 +128,9 @@ def get_posting(posting_id: str, postings: PostingsIndexDep) -> PostingPublic:
     if source is None or posting_hidden(source):
         # A posting whose review flags staff upheld is answered as one that is not there.
         raise NotFound(f"岗位 {shown(posting_id)} 不存在", code="POSTING_NOT_FOUND")
-    return posting_public(stored_posting(source))
+    link = duplicate_link(source)
+    others = [] if link else duplicates_of(postings, posting_id, now=time.time())
+    return posting_public(stored_posting(source), duplicates_of=link, duplicates=others)
 
 
 @router.get(

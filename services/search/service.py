@@ -31,6 +31,8 @@ def indexing_consumer(backends: Backends) -> IndexingConsumer:
         on_seekers_deleted=erase,
         deletion_versions=lambda topic, ids: deletion_versions(backends.state, topic, ids),
         review_states=lambda records: review_states(backends.state, records),
+        # Search replicas share the Elasticsearch index: a duplicate one of them indexes is checked again.
+        verify_links=backends.settings.index_backend == "elasticsearch",
     )
 
 

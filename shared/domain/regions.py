@@ -307,3 +307,15 @@ def resolve_location(text: str) -> Region | None:
         if tables.regions[chosen].level == "county":
             break
     return tables.regions[chosen] if chosen else None
+
+
+def known_place_names(*levels: Level) -> frozenset[str]:
+    """Every name and short form the resolver knows (current, former and alias names) of divisions at these
+    levels (all levels when none is given): 河南省, 郑州, 金水区."""
+    tables = _tables()
+    wanted: set[str] = set(levels) or set(_LEVEL_RANK)
+    return frozenset(
+        name
+        for name, (current, legacy) in tables.candidates_by_name.items()
+        if any(tables.regions[code].level in wanted for code in (*current, *legacy))
+    )

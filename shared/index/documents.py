@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.dedup.fingerprint import fingerprint
 from shared.domain.education import education_rank
 from shared.domain.records import PlaceRecord, PostingRecord, SeekerRecord
 from shared.domain.regions import region_path, short_forms
@@ -38,6 +39,8 @@ NEVER_EXPIRES = 4102444800  # 2100-01-01
 OPEN = "open"
 EXPIRED = "expired"
 """The index's status of a posting open in its record but past its deadline (the record keeps "open")."""
+DUPLICATE = "duplicate"
+"""The index's status of an open posting that duplicates another (``services.search.dedup``)."""
 WITHHELD = "withheld"
 """The index's status of a posting whose review flags staff upheld: out of kiosks, matching and feeds."""
 
@@ -73,6 +76,8 @@ class IndexedPosting(PostingRecord):
     """A posting as the index keeps it: the record and what indexing derived from it."""
 
     derived: PostingDerived
+    duplicate_of: str | None = None
+    """The canonical posting's id when this one duplicates it (services.search.dedup)."""
     review: ReviewState | None = None
     """The review state of a flagged posting when it was indexed (shared.domain.review)."""
 
@@ -132,6 +137,12 @@ class _PostingTokens:
         )
 
 
+def dedup_bands(record: PostingRecord) -> list[str]:
+    """The posting's LSH band tokens (none when it cannot be compared): what its duplicates share with it."""
+    found = fingerprint(record)
+    return sorted(found.tokens) if found else []
+
+
 def _review_fields(record: PostingRecord, review: ReviewState | None) -> dict[str, Any]:
     if review is None:
         return {}
@@ -146,18 +157,39 @@ def _review_fields(record: PostingRecord, review: ReviewState | None) -> dict[st
 
 
 def posting_doc(
-    record: PostingRecord, *, now: float | None = None, review: ReviewState | None = None
+    record: PostingRecord,
+    *,
+    now: float | None = None,
+    review: ReviewState | None = None,
+    duplicate_of: str | None = None,
+    bands: list[str] | None = None,
 ) -> IndexDoc:
-    """``review``: the flagged posting's review state (shared.domain.review); pending when not given."""
+    """``review``: the flagged posting's review state (shared.domain.review); pending when not given.
+    ``duplicate_of``: the canonical posting this open one duplicates (it then leaves the searchable set
+    as an expired one does, keeping its band tokens and its link); ``bands``: its band tokens when the
+    caller has them (computed here otherwise)."""
     review = (review or "pending") if record.flags else None
     tokens = _PostingTokens.of(record)
     status = indexed_status(record, time.time() if now is None else now, review)
+    if status != OPEN:
+        duplicate_of = None
     derived = tokens.derived(record)
-    source = IndexedPosting(**dict(record), derived=derived, review=review).model_dump(mode="json")
+    source = IndexedPosting(
+        **dict(record), derived=derived, review=review, duplicate_of=duplicate_of
+    ).model_dump(mode="json")
     if status != OPEN:
         # Out of the searchable set: found by its id (the public view, deletes), never by a search.
         hidden = {PostingField.STATUS: status, **_review_fields(record, review)}
         return IndexDoc(id=record.id, version=record.version, fields=hidden, source=source)
+    bands = dedup_bands(record) if bands is None else bands
+    if duplicate_of is not None:
+        linked: dict[str, Any] = {
+            PostingField.STATUS: DUPLICATE,
+            PostingField.DEDUP_BANDS: bands,
+            PostingField.DUPLICATE_OF: duplicate_of,
+            **_review_fields(record, review),
+        }
+        return IndexDoc(id=record.id, version=record.version, fields=linked, source=source)
     employer = index_tokens(
         _joined(" ".join(record.benefits), record.employer.name, record.employer.industry)
     )
@@ -181,6 +213,7 @@ def posting_doc(
         PostingField.SALARY_BOTTOM: record.salary_min,
         PostingField.POSTED_AT: int(record.posted_at.timestamp()),
         PostingField.EXPIRES_AT: expires_at,
+        PostingField.DEDUP_BANDS: bands,
         **_review_fields(record, review),
     }
     return IndexDoc(id=record.id, version=record.version, fields=fields, source=source)
@@ -199,7 +232,7 @@ def indexed_posting(source: dict[str, Any]) -> IndexedPosting:
     return IndexedPosting(**dict(record), derived=_PostingTokens.of(record).derived(record))
 
 
-_INDEXING_ONLY = frozenset({"derived", "review"})
+_INDEXING_ONLY = frozenset({"derived", "review", "duplicate_of"})
 
 
 def stored_posting(source: dict[str, Any]) -> PostingRecord:
@@ -211,6 +244,12 @@ def stored_posting(source: dict[str, Any]) -> PostingRecord:
     return PostingRecord.model_validate(
         {key: value for key, value in source.items() if key not in _INDEXING_ONLY}
     )
+
+
+def duplicate_link(source: dict[str, Any]) -> str | None:
+    """The canonical's id when the posting the index handed back duplicates one."""
+    link = source.get("duplicate_of")
+    return link if isinstance(link, str) else None
 
 
 def seeker_doc(record: SeekerRecord) -> IndexDoc:

@@ -33,6 +33,11 @@ class PostingField(StrEnum):
     SALARY_BOTTOM = "salary_bottom"
     POSTED_AT = "posted_at"
     EXPIRES_AT = "expires_at"
+    # Cross-source duplicates (shared.dedup, services.search.dedup).
+    DEDUP_BANDS = "dedup_bands"
+    """The fingerprint's LSH band tokens: postings sharing one are duplicate candidates."""
+    DUPLICATE_OF = "duplicate_of"
+    """On a duplicate only: the id of the posting it duplicates (the canonical)."""
     # Review flags (shared.domain.flags): on every flagged posting, hidden ones included, and read only by
     # the review queue, so a search filter never reaches a posting taken out of the searchable set.
     FLAGS = "flags"
@@ -83,6 +88,8 @@ POSTINGS = IndexSchema(
         P.SALARY_BOTTOM: "int",
         P.POSTED_AT: "date",
         P.EXPIRES_AT: "date",
+        P.DEDUP_BANDS: "keyword",
+        P.DUPLICATE_OF: "keyword",
         P.FLAGS: "keyword",
         P.REVIEW: "keyword",
         P.REVIEW_REGION_PATH: "keyword",

@@ -7,10 +7,11 @@ out of them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.domain.inputs import JobType, Programme
 from shared.domain.records import EmployerRecord, PlaceRecord, PostingRecord
@@ -80,6 +81,11 @@ class PostingPublic(BaseModel):
     expires_at: datetime | None
     status: Literal["open", "closed"]
     updated_at: datetime
+    duplicates_of: str | None = None
+    """On a vacancy another platform also carries: the id of the posting shown for it in search and
+    matching (the earliest posted), which this one duplicates."""
+    duplicates: list[str] = Field(default_factory=list)
+    """On that posting: the ids of the open postings that duplicate it."""
 
 
 def posting_summary(record: PostingRecord) -> PostingSummary:
@@ -107,7 +113,11 @@ def posting_summary(record: PostingRecord) -> PostingSummary:
     )
 
 
-def posting_public(record: PostingRecord) -> PostingPublic:
+def posting_public(
+    record: PostingRecord, *, duplicates_of: str | None = None, duplicates: Sequence[str] = ()
+) -> PostingPublic:
     # The salary parser's note is a diagnostic for staff (and in English): it stays out.
     fields = record.model_dump(include=set(PostingPublic.model_fields), exclude={"salary": {"note"}})
-    return PostingPublic.model_validate(fields)
+    return PostingPublic.model_validate(
+        {**fields, "duplicates_of": duplicates_of, "duplicates": list(duplicates)}
+    )
