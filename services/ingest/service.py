@@ -6,14 +6,17 @@ erase a deleted seeker's id from it.
 
 from __future__ import annotations
 
+from services.ingest.imports.resume import ImportResumer
+from services.ingest.imports.routes import IMPORTS_PATH
+from services.ingest.imports.routes import router as imports_router
 from services.ingest.routes import router
 from shared.adapters.backends import Backend
-from shared.web.service import ServiceSpec
+from shared.web.service import ServiceSpec, WorkerSpec
 
 INGEST = ServiceSpec(
     name="ingest",
     title="jobmatch ingest",
-    routers=(router,),
+    routers=(router, imports_router),
     needs=frozenset(
         {
             Backend.EVENT_LOG,
@@ -23,4 +26,6 @@ INGEST = ServiceSpec(
             Backend.STATE_STORE,
         }
     ),
+    workers=(WorkerSpec("imports", ImportResumer),),
+    streamed_bodies=(IMPORTS_PATH,),
 )
