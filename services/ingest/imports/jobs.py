@@ -77,12 +77,12 @@ def now() -> datetime:
 
 def new_job_id(at: datetime) -> str:
     """Sortable by start time, so a listing's newest-first order is the key's."""
-    return f"imp-{at:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
+    return f"imp-{at:%Y%m%d%H%M%S%f}-{secrets.token_hex(4)}"
 
 
 def is_job_id(value: str) -> bool:
     head, _, tail = value.rpartition("-")
-    return value.startswith("imp-") and len(tail) == 8 and len(head) == 18 and value.isascii()
+    return value.startswith("imp-") and len(tail) == 8 and len(head) == 24 and value.isascii()
 
 
 def save(state: StateStore, job: ImportJob) -> None:

@@ -18,6 +18,7 @@ from services.ingest.imports.mapping import NO_MAPPING, ImportMapping
 from services.ingest.imports.vocabulary import IGNORED, LABELLED, Kind, header_target, unit_of
 
 _DUPLICATE_SUFFIX = re.compile(r"#\d+$")
+_AS_SENT = FieldRule(cells.text)
 HASHED_ID_PREFIX = "h"
 """A source_id made from the row's content (the file has no id column) starts with it."""
 
@@ -59,12 +60,13 @@ def _with_unit(value: str, unit: str | None) -> str:
 def map_row(raw: Mapping[str, Any], *, kind: Kind, mapping: ImportMapping = NO_MAPPING) -> dict[str, Any]:
     """``raw``: header → cell (text; an NDJSON object's values as sent). Unknown headers are dropped."""
     rules = FIELDS[kind]
+    own_shape = {field.partition(".")[0] for field in rules}
     found: dict[str, list[Any]] = {}
     labelled: list[str] = []
     units: dict[str, str] = {}
     for key, value in raw.items():
         header = header_of(str(key))
-        if header in rules and not isinstance(value, str) and value is not None:
+        if header in own_shape and not isinstance(value, str) and value is not None:
             found.setdefault(header, []).append(value)  # NDJSON in our own shape (lists, objects, numbers)
             continue
         target = target_of(header, kind=kind, mapping=mapping)
@@ -86,7 +88,7 @@ def map_row(raw: Mapping[str, Any], *, kind: Kind, mapping: ImportMapping = NO_M
         if target.startswith("salary") and unit:
             units[target] = unit
         found.setdefault(target, []).append(converted)
-    merged = {field: _merged(rules[field], parts) for field, parts in found.items()}
+    merged = {field: _merged(rules.get(field, _AS_SENT), parts) for field, parts in found.items()}
     if "salary" in merged and isinstance(merged["salary"], str):
         merged["salary"] = _with_unit(merged["salary"], units.get("salary"))
     if ("salary.min" in merged or "salary.max" in merged) and "salary.period" not in merged:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from xml.etree import ElementTree
 
 import openpyxl
 from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.exceptions import InvalidFileException
 
 from services.ingest.imports.cells import cell_text
 from services.ingest.imports.detect import ImportRefused
@@ -83,29 +85,51 @@ def _merged_ranges(archive: zipfile.ZipFile, part: str | None) -> list[Box]:
 
 
 def xlsx_rows(path: Path, *, kind: Kind, mapping: ImportMapping, sheets: list[SheetInfo]) -> Iterator[Row]:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            parts = _sheet_parts(archive)
-            merges = {name: _merged_ranges(archive, part) for name, part in parts.items()}
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, ValueError) as exc:
-        raise ImportRefused("XLSX_UNREADABLE", f"Excel 文件无法读取：{type(exc).__name__}") from None
-    try:
-        found_header = False
-        for worksheet in workbook.worksheets:
-            if not hasattr(worksheet, "iter_rows"):
-                continue  # a chart sheet
-            sheet = SheetInfo(name=worksheet.title)
-            sheets.append(sheet)
-            reader = _SheetReader(worksheet, merges.get(worksheet.title, []), kind=kind, mapping=mapping)
-            if not reader.find_header(sheet):
-                continue
-            found_header = True
-            yield from reader.rows()
-        if not found_header:
-            raise no_header(sheets)
-    finally:
-        workbook.close()
+    # A file object, not the path: openpyxl would refuse the spool file's name for its extension.
+    with path.open("rb") as file:
+        try:
+            with zipfile.ZipFile(file) as archive:
+                parts = _sheet_parts(archive)
+                merges = {name: _merged_ranges(archive, part) for name, part in parts.items()}
+            file.seek(0)
+            workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+        except _UNREADABLE as exc:
+            raise _unreadable(exc) from None
+        try:
+            found_header = False
+            for worksheet in workbook.worksheets:
+                if not hasattr(worksheet, "iter_rows"):
+                    continue  # a chart sheet
+                sheet = SheetInfo(name=worksheet.title)
+                sheets.append(sheet)
+                reader = _SheetReader(worksheet, merges.get(worksheet.title, []), kind=kind, mapping=mapping)
+                if not reader.find_header(sheet):
+                    continue
+                found_header = True
+                yield from reader.rows()
+            if not found_header:
+                raise no_header(sheets)
+        except _UNREADABLE as exc:
+            # Damage past the zip's directory (a part cut short, bad XML) shows only when that row is read:
+            # the job fails there, never reported done.
+            raise _unreadable(exc) from None
+        finally:
+            workbook.close()
+
+
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    ElementTree.ParseError,
+    OSError,
+    InvalidFileException,
+)
+
+
+def _unreadable(exc: BaseException) -> ImportRefused:
+    return ImportRefused("XLSX_UNREADABLE", f"Excel 文件已损坏，无法读取（{type(exc).__name__}），请重新导出")
 
 
 class _SheetReader:
