@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from services.ingest.imports.fields import FIELDS
 from services.ingest.imports.vocabulary import DATA_DIR, IGNORED, LABELLED, Kind, normalised
@@ -40,6 +40,7 @@ class ImportMapping(BaseModel):
     """Field → value, for rows that leave the field empty (a default region, the job type of a whole fair)."""
     id_columns: list[str] = Field(default_factory=list)
     """Headers whose cells together are the records' source_id (else a hash of the row's content)."""
+    _by_header: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _fields_exist(self) -> ImportMapping:
@@ -54,11 +55,9 @@ class ImportMapping(BaseModel):
         return self
 
     def column_target(self, header: str) -> str | None:
-        key = normalised(header)
-        for name, target in self.columns.items():
-            if normalised(name) == key:
-                return target
-        return None
+        if self.columns and not self._by_header:
+            self._by_header.update((normalised(name), target) for name, target in self.columns.items())
+        return self._by_header.get(normalised(header)) if self._by_header else None
 
     def with_source(self, source: str | None) -> ImportMapping:
         return self if not source else self.model_copy(update={"source": source})

@@ -16,14 +16,14 @@ from services.ingest.imports.upload import Upload, spool_upload
 from services.ingest.imports.vocabulary import Kind
 from shared.domain.inputs import is_source_code
 from shared.domain.problems import Problem, shown
-from shared.errors import BadRequest, InvalidRequest, NotFound
+from shared.errors import BackendUnavailable, BadRequest, InvalidRequest, NotFound
 from shared.security.principal import Principal
 from shared.security.roles import Permission
 from shared.security.secret import private_directory
 from shared.settings import Settings
 from shared.web.access import AccessControl, requires
 from shared.web.deps import EventLogDep, SettingsDep, StateStoreDep
-from shared.web.responses import BODY_ERRORS, COMMON_ERRORS, PARAMETER_ERRORS, error_responses
+from shared.web.responses import COMMON_ERRORS, PARAMETER_ERRORS, ErrorResponse, error_responses
 
 IMPORTS_PATH = "/v1/imports"
 router = APIRouter(prefix="/v1", tags=["imports"], responses=COMMON_ERRORS)
@@ -46,6 +46,27 @@ _UPLOAD_SCHEMA: dict[str, Any] = {
             "description": "the records' source; required unless the mapping names one (SOURCE_REQUIRED)",
         },
         "mapping": {"type": "string", "pattern": f"^{NAME_PATTERN}$", "description": "a mapping file's name"},
+    },
+}
+
+
+_UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
+    **error_responses(400, 413, 415, 422),
+    400: {
+        "model": ErrorResponse,
+        "description": "a plainly unusable file or form (EMPTY_FILE, UNKNOWN_ENCODING, "
+        "UNSUPPORTED_FORMAT, XLSX_ENCRYPTED, XLS_UNSUPPORTED, XLSX_UNREADABLE, XLSX_ZIP_BOMB, SOURCE_REQUIRED, "
+        "UNKNOWN_MAPPING, MAPPING_INVALID, MAPPING_KIND_MISMATCH)",
+    },
+    413: {
+        "model": ErrorResponse,
+        "description": "file larger than JOBMATCH_MAX_IMPORT_BYTES (PAYLOAD_TOO_LARGE)",
+    },
+    415: {"model": ErrorResponse, "description": "body is not multipart/form-data (UNSUPPORTED_MEDIA_TYPE)"},
+    422: {
+        "model": ErrorResponse,
+        "description": "a malformed multipart body (MALFORMED_MULTIPART) or a form field "
+        "failing its constraint (VALIDATION_FAILED)",
     },
 }
 
@@ -95,6 +116,13 @@ def _prepared_job(upload: Upload, settings: Settings, job_id: str) -> ImportJob:
     )
 
 
+def _spool_directory(settings: Settings) -> None:
+    try:
+        private_directory(spool_dir(settings))
+    except OSError as exc:  # a read-only or full disk: the operator's to fix, the caller's to retry
+        raise BackendUnavailable(f"imports directory {spool_dir(settings)}: {exc}") from None
+
+
 def _start(job: ImportJob, context: ImportContext) -> None:
     save(context.state, job)
     RUNS.start(job, context)
@@ -109,7 +137,7 @@ def _start(job: ImportJob, context: ImportContext) -> None:
     openapi_extra={
         "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": _UPLOAD_SCHEMA}}}
     },
-    responses={**BODY_ERRORS, **error_responses(400)},
+    responses=_UPLOAD_ERRORS,
 )
 async def create_import(
     request: Request,
@@ -119,7 +147,7 @@ async def create_import(
     principal: ImportingKey,
 ) -> ImportAccepted:
     job_id = new_job_id(now())
-    await run_in_threadpool(private_directory, spool_dir(settings))
+    await run_in_threadpool(_spool_directory, settings)
     path = spool_path(settings, job_id)
     upload = await spool_upload(
         request.headers.get("content-type", ""), request.stream(), path, limit=settings.max_import_bytes

@@ -30,7 +30,7 @@ def header_of(key: str) -> str:
 
 def target_of(header: str, *, kind: Kind, mapping: ImportMapping) -> str | None:
     """The field (``description+`` when labelled), ``-`` when dropped, None when unknown."""
-    found = mapping.column_target(header)
+    found = mapping.column_target(header) if mapping.columns else None
     if found is not None:
         return found
     target = header_target(kind, header)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -35,6 +35,7 @@ def normalised(text: str) -> str:
     return _NOT_WORD.sub("", _BRACKETED.sub("", folded))
 
 
+@lru_cache(maxsize=4096)
 def unit_of(header: str) -> str | None:
     """The pay unit a header names (``月薪（元/天）`` → ``元/天``): the cells hold only the amount."""
     found = _UNIT.search(unicodedata.normalize("NFKC", header))
@@ -84,6 +85,7 @@ def headers(kind: Kind) -> dict[str, Target]:
     return found
 
 
+@lru_cache(maxsize=4096)
 def header_target(kind: Kind, header: str) -> Target | None:
     return headers(kind).get(normalised(header))
 
@@ -97,6 +99,7 @@ def _values() -> dict[str, dict[str, str]]:
     return table
 
 
+@lru_cache(maxsize=4096)
 def closed_value(field: str, text: str) -> str | None:
     """The model's value for a cell of a closed-set field (``field``: ``job_type``, ``postings.status``,
     ``bool`` …); None when the table does not list it."""
