@@ -32,6 +32,13 @@ class NotFound(JobmatchError):
     code = "NOT_FOUND"
 
 
+class Conflict(JobmatchError):
+    """The request clashes with work under way (a sync of a source already running)."""
+
+    status = 409
+    code = "CONFLICT"
+
+
 class UnprocessableBody(JobmatchError):
     status = 422
     code = "MALFORMED_BODY"

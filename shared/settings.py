@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     """At most Elasticsearch's own default window (index.max_result_window): deeper pages cost more than any
     kiosk needs, and the engine would refuse them."""
 
+    # Pull connectors (services/ingest/connectors): the platforms ingest pulls from, in a YAML (or JSON) file
+    # read at start; none when unset. Of several processes, a source runs where its lease is held.
+    sources_file: Path | None = None
+    connector_lease_s: float = Field(default=60.0, ge=3, le=3600)
+    """A source's lease term: renewed every third of it while a run goes on; a crashed holder's lease is
+    taken over after at most this long."""
+
     # File imports (POST /v1/imports, services/ingest/imports): the upload is spooled to <data dir>/imports.
     max_import_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     """An uploaded file's size limit (413 PAYLOAD_TOO_LARGE beyond it); JOBMATCH_MAX_BODY_BYTES is not

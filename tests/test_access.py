@@ -41,6 +41,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/seekers/{seeker_id}"): STAFF,
     ("GET", "/v1/audit"): STAFF,
     ("GET", "/v1/postings/{posting_id}/matches"): STAFF,
+    ("GET", "/v1/review/flags"): STAFF,
+    ("POST", "/v1/review/flags/{posting_id}/decision"): STAFF,
 }
 
 # One request per route: a body or parameters the route accepts, ids under the partner's source "test".
@@ -60,6 +62,11 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/v1/seekers/{seeker_id}"): {"url": "/v1/seekers/test:absent"},
     ("GET", "/v1/audit"): {"url": "/v1/audit"},
     ("GET", "/v1/postings/{posting_id}/matches"): {"url": "/v1/postings/test:absent/matches"},
+    ("GET", "/v1/review/flags"): {"url": "/v1/review/flags"},
+    ("POST", "/v1/review/flags/{posting_id}/decision"): {
+        "url": "/v1/review/flags/test:absent/decision",
+        "json": {"decision": "dismissed"},
+    },
 }
 UNLIMITED = {f"rate_limit_{role}": "100000/second" for role in ROLES}
 """The matrix sends every role's requests in a burst: rates are tested on their own below."""

@@ -34,7 +34,7 @@ def test_records_flow_from_ingest_to_search_and_matches(services: dict[str, Serv
             posting("d2", "电子厂普工", description="电子元件组装，包吃住。"),
             posting("d3", "电焊工", location="昆山市", target_provinces=["410000"]),
             posting("d4", "电工", status="closed"),
-            {"source": "e2e", "source_id": "bad", "title": "仓管", "employer": {"credit_code": "123"}},
+            {"source": "e2e", "source_id": "bad", "title": "仓管", "expires_at": "not a date"},
         ]
         body = http.post(f"{ingest}/v1/postings", json=batch, timeout=30).json()
         assert (body["accepted"], body["rejected"]) == (4, 1)

@@ -98,7 +98,7 @@ def test_get_posting_normalised_and_404(client: TestClient) -> None:
 def test_bad_record_does_not_sink_batch(client: TestClient) -> None:
     batch = [
         posting("ok", "叉车司机", employer={"name": "某物流公司", "credit_code": VALID_CREDIT_CODE}),
-        posting("bad-code", "仓库管理员", employer={"name": "某公司", "credit_code": "91350100M000100Y44"}),
+        posting("bad-date", "仓库管理员", expires_at="2026-13-45"),
         {"source": "test", "source_id": "no-title", "title": "  "},
         posting("odd-salary", "保洁员", salary="待遇从优"),
         "not an object",
@@ -106,8 +106,8 @@ def test_bad_record_does_not_sink_batch(client: TestClient) -> None:
     body = client.post("/v1/postings", json=batch).json()
     assert (body["accepted"], body["rejected"]) == (2, 3)
     by_index = {r["index"]: r for r in body["results"]}
-    assert by_index[1]["errors"][0]["field"] == "employer.credit_code"
-    assert "校验位" in by_index[1]["errors"][0]["message"]
+    assert by_index[1]["errors"][0]["field"] == "expires_at"
+    assert by_index[1]["errors"][0]["code"] == "BAD_FORMAT"
     assert by_index[2]["errors"][0] == {
         "field": "title",
         "code": "REQUIRED",
@@ -118,6 +118,17 @@ def test_bad_record_does_not_sink_batch(client: TestClient) -> None:
     assert by_index[4]["errors"][0]["code"] == "NOT_AN_OBJECT"
     record = wait_for(lambda: client.get("/v1/postings/test:odd-salary").json().get("salary"))
     assert record["text"] == "待遇从优" and record["parsed"] is False
+
+
+def test_failing_credit_code_is_accepted_for_review(client: TestClient) -> None:
+    # It rejected the record until review flags: now the posting is accepted, without the code, and flagged.
+    bad = posting("bad-code", "仓库管理员", employer={"name": "某公司", "credit_code": "91350100M000100Y44"})
+    body = client.post("/v1/postings", json=[bad]).json()
+    assert (body["accepted"], body["rejected"]) == (1, 0)
+    record = wait_for(lambda: client.get("/v1/postings/test:bad-code").json().get("employer"))
+    assert record == {"name": "某公司", "credit_code": None, "industry": None}
+    (item,) = client.get("/v1/review/flags", params={"kind": "credit_code_invalid"}).json()["items"]
+    assert item["flags"][0]["evidence"] == ["91350100M000100Y44：校验位不符"]
 
 
 def test_ndjson_with_one_broken_line(client: TestClient) -> None:
@@ -218,7 +229,10 @@ def test_health_ready_metrics_openapi(client: TestClient) -> None:
         "postings_index",
         "seekers_index",
         "audit_log",
+        "state_store",
         "indexing_consumer",
+        "sources",
+        "imports",
     }
     assert all(ready["checks"].values())
     assert "jobmatch_http_requests_total" in client.get("/metrics").text

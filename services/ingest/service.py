@@ -1,11 +1,15 @@
 """The ingest service: validates, normalises and publishes postings and seekers.
 
 It reads the indexes only to answer a deletion of an unknown id with 404, and the audit log only to
-erase a deleted seeker's id from it.
+erase a deleted seeker's id from it. Its workers pull the configured platforms (``connectors``) and resume
+interrupted file imports (``imports``).
 """
 
 from __future__ import annotations
 
+from services.ingest.connectors.routes import WORKER_NAME
+from services.ingest.connectors.routes import router as sources_router
+from services.ingest.connectors.scheduler import SourceScheduler
 from services.ingest.imports.resume import ImportResumer
 from services.ingest.imports.routes import IMPORTS_PATH
 from services.ingest.imports.routes import router as imports_router
@@ -16,7 +20,7 @@ from shared.web.service import ServiceSpec, WorkerSpec
 INGEST = ServiceSpec(
     name="ingest",
     title="jobmatch ingest",
-    routers=(router, imports_router),
+    routers=(router, sources_router, imports_router),
     needs=frozenset(
         {
             Backend.EVENT_LOG,
@@ -26,6 +30,6 @@ INGEST = ServiceSpec(
             Backend.STATE_STORE,
         }
     ),
-    workers=(WorkerSpec("imports", ImportResumer),),
+    workers=(WorkerSpec(WORKER_NAME, SourceScheduler.create), WorkerSpec("imports", ImportResumer)),
     streamed_bodies=(IMPORTS_PATH,),
 )

@@ -48,6 +48,7 @@ from services.search.expiry import SWEEP_INTERVAL_S, sweep_expired
 from shared.domain.personal import dead_letter_copy
 from shared.domain.problems import problems_from_validation
 from shared.domain.records import PostingRecord, SeekerRecord
+from shared.domain.review import ReviewState
 from shared.errors import BackendUnavailable
 from shared.index.documents import posting_doc, seeker_doc, stored_seeker
 from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS, TOPIC_SEEKERS, Consumer, Event, EventLog
@@ -158,12 +159,21 @@ def _never_deleted(_topic: str, _ids: Sequence[str]) -> Mapping[str, int]:
     return {}
 
 
+ReviewStates = Callable[[Sequence[PostingRecord]], Mapping[str, ReviewState]]
+"""Postings → the review state of the flagged ones (``shared.domain.review.review_states``)."""
+
+
+def _none_reviewed(_records: Sequence[PostingRecord]) -> Mapping[str, ReviewState]:
+    return {}
+
+
 def apply_events(
     events: Sequence[Event],
     *,
     postings: SearchIndex,
     seekers: SearchIndex,
     deletion_versions: DeletionVersions = _never_deleted,
+    review_states: ReviewStates = _none_reviewed,
 ) -> list[tuple[str, dict[str, Any]]]:
     """Write the events' effect to the indexes; return dead letters for records that could not be indexed.
 
@@ -198,12 +208,17 @@ def apply_events(
             if record is None or current_record is None or record.version >= current_record.version:
                 latest[event.key] = (event, record)
         deletes = [key for key, (_, record) in latest.items() if record is None]
+        # A flagged posting is indexed with the staff decision that holds for it (upheld: withheld).
+        reviews = review_states([r for _, r in latest.values() if isinstance(r, PostingRecord) and r.flags])
         docs: list[IndexDoc] = []
         for key, (event, record) in latest.items():
             if record is None:
                 continue
             try:
-                docs.append(topic.to_doc(record))
+                if key in reviews and isinstance(record, PostingRecord):
+                    docs.append(posting_doc(record, review=reviews[key]))
+                else:
+                    docs.append(topic.to_doc(record))
             except Exception as exc:  # a record that validates but cannot become a document is poison too
                 log.exception("building the index document of %s failed", key)
                 dead.append((key, dead_letter(event, stage="document", error=f"{type(exc).__name__}: {exc}")))
@@ -232,9 +247,11 @@ class IndexingConsumer:
         purge_interval_s: float = ERASURE_PURGE_INTERVAL_S,
         on_seekers_deleted: Callable[[list[str]], None] | None = None,
         deletion_versions: DeletionVersions = _never_deleted,
+        review_states: ReviewStates = _none_reviewed,
     ) -> None:
         self._event_log = event_log
         self._deletion_versions = deletion_versions
+        self._review_states = review_states
         self._postings = postings
         self._seekers = seekers
         self._group = group
@@ -263,7 +280,11 @@ class IndexingConsumer:
         if not events:
             return 0
         dead = apply_events(
-            events, postings=self._postings, seekers=self._seekers, deletion_versions=self._deletion_versions
+            events,
+            postings=self._postings,
+            seekers=self._seekers,
+            deletion_versions=self._deletion_versions,
+            review_states=self._review_states,
         )
         if dead:
             self._event_log.publish(TOPIC_DLQ, dead)

@@ -18,7 +18,7 @@ import time
 
 from prometheus_client import Counter
 
-from shared.index.documents import OPEN, posting_doc, stored_posting
+from shared.index.documents import OPEN, posting_doc, review_of, stored_posting
 from shared.index.fields import PostingField
 from shared.ports.search_index import Exists, Filter, Not, Range, SearchIndex, SearchRequest, Terms
 
@@ -53,7 +53,9 @@ def _reindex_all(postings: SearchIndex, filters: tuple[Filter, ...], now: float)
         if not hits:
             break
         # Each rewritten posting leaves the set searched for, so the next page is again the first.
-        postings.upsert([posting_doc(stored_posting(hit.source), now=now) for hit in hits])
+        postings.upsert(
+            [posting_doc(stored_posting(hit.source), now=now, review=review_of(hit.source)) for hit in hits]
+        )
         postings.refresh()
         swept += len(hits)
         if len(hits) < SWEEP_PAGE:

@@ -18,7 +18,7 @@ from services.search.query import PostingSearch, build_posting_request, facet_bu
 from services.search.seeker_query import build_seeker_request
 from shared.domain.problems import shown
 from shared.errors import NotFound
-from shared.index.documents import stored_posting, stored_seeker
+from shared.index.documents import posting_hidden, stored_posting, stored_seeker
 from shared.security.principal import Principal
 from shared.security.roles import Permission
 from shared.web.access import requires
@@ -123,7 +123,8 @@ def get_seeker(
 )
 def get_posting(posting_id: str, postings: PostingsIndexDep) -> PostingPublic:
     source = postings.get(posting_id)
-    if source is None:
+    if source is None or posting_hidden(source):
+        # A posting whose review flags staff upheld is answered as one that is not there.
         raise NotFound(f"岗位 {shown(posting_id)} 不存在", code="POSTING_NOT_FOUND")
     return posting_public(stored_posting(source))
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from services.search.consumer import IndexingConsumer
+from services.search.review_routes import router as review_router
 from services.search.routes import router
 from shared.adapters.backends import Backend, Backends
 from shared.domain.deletions import deletion_versions
+from shared.domain.review import review_states
 from shared.security.secret import deployment_secret, subject_hash
 from shared.web.audit import erase_from_audit
 from shared.web.service import CachedRoute, ServiceSpec, WorkerSpec
@@ -27,13 +29,14 @@ def indexing_consumer(backends: Backends) -> IndexingConsumer:
         group=backends.settings.consumer_group,
         on_seekers_deleted=erase,
         deletion_versions=lambda topic, ids: deletion_versions(backends.state, topic, ids),
+        review_states=lambda records: review_states(backends.state, records),
     )
 
 
 SEARCH = ServiceSpec(
     name="search",
     title="jobmatch search",
-    routers=(router,),
+    routers=(router, review_router),
     needs=frozenset(
         {
             Backend.EVENT_LOG,

@@ -288,6 +288,14 @@ class ElasticsearchIndex:
                 raise
         return response["_source"][SOURCE_FIELD]
 
+    def versions(self, doc_ids: Sequence[str]) -> dict[str, int]:
+        if not doc_ids:
+            return {}
+        with backend_errors():
+            # The external version each document was written with; realtime, like get.
+            response = self._client.mget(index=self.alias, ids=list(dict.fromkeys(doc_ids)), source=False)
+        return {doc["_id"]: int(doc["_version"]) for doc in response["docs"] if doc.get("found")}
+
     def search(self, request: SearchRequest) -> SearchResult:
         with backend_errors():
             response = self._client.search(

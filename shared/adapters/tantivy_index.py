@@ -247,6 +247,11 @@ class TantivyIndex:
             return None
         return self._source(searcher, found.hits[0][1])
 
+    def versions(self, doc_ids: Sequence[str]) -> dict[str, int]:
+        searcher = self._searcher()
+        found = {doc_id: self._stored_version(searcher, doc_id) for doc_id in dict.fromkeys(doc_ids)}
+        return {doc_id: int(version) for doc_id, version in found.items() if version is not None}
+
     def count(self, filters: Sequence[Filter] = ()) -> int:
         return _match_count(self._searcher().search(self._filtered(None, filters), limit=1, count=True))
 

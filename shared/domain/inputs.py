@@ -2,8 +2,9 @@
 
 Input models are lenient where real platforms are messy (salary and location
 as free text or structured) and strict where a wrong value would mislead
-(credit code checksum, ID number checksum, title present). ``shared.domain.normalise``
-turns an input model into the stored record.
+(ID number checksum, title present; a credit code failing its check is a
+review flag, not a rejection). ``shared.domain.normalise`` turns an input
+model into the stored record.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
-from shared.domain.credit_code import credit_code_error
+from shared.domain.credit_code import normalize_credit_code
 from shared.domain.id_number import id_number_error
 
 JobType = Literal["全职", "兼职", "实习", "临时", "见习", "公益性岗位"]
@@ -219,6 +220,8 @@ Tag = Annotated[
     str, StringConstraints(min_length=1, max_length=60), _Text(required=True, pattern=NON_BLANK_PATTERN)
 ]
 LongText = Annotated[str, StringConstraints(max_length=20000), _USABLE]
+NoteText = Annotated[str, StringConstraints(max_length=500), _USABLE]
+"""A short remark staff write (a review decision's note)."""
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 # Full-width digits (what a Chinese input method types) are read as the digits they are (as NFKC reads
 # them); whitespace around the code is dropped.
@@ -229,15 +232,7 @@ RegionCode = Annotated[
     AfterValidator(lambda code: code.translate(_FULL_WIDTH_DIGITS)),
 ]
 
-# The checkers' reason keys, as the Chinese a person reads in the error message.
-_CREDIT_CODE_REASONS = {
-    "length": "应为 18 位",
-    "charset": "含有不允许的字符",
-    "authority": "第 1 位登记管理部门代码无效",
-    "category": "第 2 位机构类别代码无效",
-    "region": "第 3-8 位行政区划代码无效",
-    "checksum": "校验位不符",
-}
+# The checker's reason keys, as the Chinese a person reads in the error message.
 _ID_NUMBER_REASONS = {
     "length": "应为 18 位",
     "charset": "含有不允许的字符",
@@ -262,14 +257,10 @@ class EmployerIn(_In):
 
     @field_validator("credit_code")
     @classmethod
-    def _check_credit_code(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        value = value.strip().upper()
-        reason = credit_code_error(value)
-        if reason:
-            raise ValueError(f"统一社会信用代码无效：{_CREDIT_CODE_REASONS.get(reason, reason)}")
-        return value
+    def _normal_credit_code(cls, value: str | None) -> str | None:
+        # A code failing its check is not refused: the posting is accepted with a review flag
+        # (shared.domain.flags, credit_code_invalid) and the record keeps no code it cannot trust.
+        return normalize_credit_code(value) or None if value else None
 
 
 class LocationIn(_In):

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
+from shared.domain.credit_code import credit_code_error
 from shared.domain.education import parse_education
+from shared.domain.flags import PostingFlag, detect_flags
 from shared.domain.id_number import mask_id_number
 from shared.domain.inputs import PostingIn, SeekerIn
 from shared.domain.personal import mask_identifiers
@@ -143,10 +145,13 @@ def normalise_posting(item: PostingIn, *, received_at: datetime) -> tuple[Postin
         raise FieldProblem(Problem.of("expires_at", "EXPIRES_BEFORE_POSTED", "截止时间早于发布时间"))
     updated_at = checked_update_time(item.updated_at, received_at)
 
+    employer = item.employer.model_dump()
+    if employer["credit_code"] and credit_code_error(employer["credit_code"]):
+        employer["credit_code"] = None  # kept in the flag's evidence, not as the employer's identity
     record = PostingRecord(
         **item.model_dump(include=_POSTING_AS_SENT),
         id=record_id(item.source, item.source_id),
-        employer=EmployerRecord(**item.employer.model_dump()),
+        employer=EmployerRecord(**employer),
         location=place_record(region, location_text),
         salary=SalaryRecord(
             text=salary.text,
@@ -166,8 +171,30 @@ def normalise_posting(item: PostingIn, *, received_at: datetime) -> tuple[Postin
         updated_at=updated_at or received_at.astimezone(CHINA_TZ),
         version=version_of(updated_at, received_at),
         warnings=warnings,
+        flags=posting_flags(
+            item, salary_top=salary.max if salary.max is not None else salary.min, region=region
+        ),
     )
     return record, warnings
+
+
+def posting_flags(item: PostingIn, *, salary_top: float | None, region: Region | None) -> list[PostingFlag]:
+    """The review flags of a posting (shared.domain.flags), over every text a seeker reads of it."""
+    texts = {
+        "title": item.title,
+        "description": item.description,
+        "skills": "，".join(item.skills),
+        "certificates": "，".join(item.certificates),
+        "benefits": "，".join(item.benefits),
+    }
+    return detect_flags(
+        title=item.title,
+        texts=texts,
+        salary_top=salary_top,
+        region_code=region.code if region else None,
+        employer_name=item.employer.name,
+        credit_code=item.employer.credit_code,
+    )
 
 
 def normalise_seeker(

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from shared.domain.education import EducationLevel
+from shared.domain.flags import PostingFlag
 from shared.domain.id_number import mask_id_number
 from shared.domain.inputs import JobType, Programme, SeekerGroup
 from shared.domain.problems import Problem
@@ -98,6 +99,8 @@ class PostingRecord(_Stored):
     version: int
     """The update time in ms: a newer edit always wins, whatever order events arrive in."""
     warnings: list[Problem] = Field(default_factory=list)
+    flags: list[PostingFlag] = Field(default_factory=list)
+    """What staff must review (shared.domain.flags); an event written before flags existed reads as none."""
 
     @property
     def salary_top(self) -> float | None:

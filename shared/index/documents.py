@@ -18,25 +18,39 @@ from pydantic import BaseModel, ConfigDict
 from shared.domain.education import education_rank
 from shared.domain.records import PlaceRecord, PostingRecord, SeekerRecord
 from shared.domain.regions import region_path, short_forms
+from shared.domain.review import ReviewState
 from shared.index.fields import POSTINGS, SEEKERS, PostingField, SeekerField
 from shared.ports.search_index import IndexDoc
 from shared.text.pipeline import index_text, index_tokens
 
-__all__ = ["POSTINGS", "SEEKERS", "IndexedPosting", "PostingDerived", "posting_doc", "seeker_doc"]
+__all__ = [
+    "POSTINGS",
+    "SEEKERS",
+    "IndexedPosting",
+    "PostingDerived",
+    "posting_doc",
+    "posting_hidden",
+    "seeker_doc",
+]
 
 # Expiry stored for open postings without one.
 NEVER_EXPIRES = 4102444800  # 2100-01-01
 OPEN = "open"
 EXPIRED = "expired"
 """The index's status of a posting open in its record but past its deadline (the record keeps "open")."""
+WITHHELD = "withheld"
+"""The index's status of a posting whose review flags staff upheld: out of kiosks, matching and feeds."""
 
 
-def indexed_status(record: PostingRecord, now: float) -> str:
-    """What the index's status field holds: the record's, or ``expired`` once its deadline has passed.
+def indexed_status(record: PostingRecord, now: float, review: ReviewState | None = None) -> str:
+    """What the index's status field holds: the record's, ``withheld`` while an upheld review decision
+    holds, or ``expired`` once its deadline has passed.
 
     Only postings whose indexed status is open are searchable (``posting_doc``), so "open and not
     expired" costs no filter (``shared.index.posting_queries.open_postings``).
     """
+    if review == "upheld":
+        return WITHHELD
     if record.status == OPEN and record.expires_at is not None and record.expires_at.timestamp() < now:
         return EXPIRED
     return record.status
@@ -59,6 +73,20 @@ class IndexedPosting(PostingRecord):
     """A posting as the index keeps it: the record and what indexing derived from it."""
 
     derived: PostingDerived
+    review: ReviewState | None = None
+    """The review state of a flagged posting when it was indexed (shared.domain.review)."""
+
+
+def posting_hidden(source: dict[str, Any]) -> bool:
+    """Whether an indexed posting (the source the index hands back) is hidden from kiosks, matching,
+    the public view and partner feeds: staff upheld its review flags."""
+    return source.get("review") == "upheld"
+
+
+def review_of(source: dict[str, Any]) -> ReviewState | None:
+    """The review state an indexed posting was written with (what re-indexing it must keep)."""
+    review = source.get("review")
+    return review if review in ("pending", "upheld", "dismissed") else None
 
 
 def _city_code(path: list[str]) -> str | None:
@@ -104,16 +132,32 @@ class _PostingTokens:
         )
 
 
-def posting_doc(record: PostingRecord, *, now: float | None = None) -> IndexDoc:
+def _review_fields(record: PostingRecord, review: ReviewState | None) -> dict[str, Any]:
+    if review is None:
+        return {}
+    code = record.location.region_code
+    return {
+        PostingField.FLAGS: [flag.kind for flag in record.flags],
+        PostingField.REVIEW: review,
+        PostingField.REVIEW_REGION_PATH: region_path(code) if code else [],
+        PostingField.REVIEW_SOURCE: record.source,
+        PostingField.REVIEW_UPDATED_AT: int(record.updated_at.timestamp()),
+    }
+
+
+def posting_doc(
+    record: PostingRecord, *, now: float | None = None, review: ReviewState | None = None
+) -> IndexDoc:
+    """``review``: the flagged posting's review state (shared.domain.review); pending when not given."""
+    review = (review or "pending") if record.flags else None
     tokens = _PostingTokens.of(record)
-    status = indexed_status(record, time.time() if now is None else now)
+    status = indexed_status(record, time.time() if now is None else now, review)
     derived = tokens.derived(record)
-    source = IndexedPosting(**dict(record), derived=derived).model_dump(mode="json")
+    source = IndexedPosting(**dict(record), derived=derived, review=review).model_dump(mode="json")
     if status != OPEN:
         # Out of the searchable set: found by its id (the public view, deletes), never by a search.
-        return IndexDoc(
-            id=record.id, version=record.version, fields={PostingField.STATUS: status}, source=source
-        )
+        hidden = {PostingField.STATUS: status, **_review_fields(record, review)}
+        return IndexDoc(id=record.id, version=record.version, fields=hidden, source=source)
     employer = index_tokens(
         _joined(" ".join(record.benefits), record.employer.name, record.employer.industry)
     )
@@ -137,6 +181,7 @@ def posting_doc(record: PostingRecord, *, now: float | None = None) -> IndexDoc:
         PostingField.SALARY_BOTTOM: record.salary_min,
         PostingField.POSTED_AT: int(record.posted_at.timestamp()),
         PostingField.EXPIRES_AT: expires_at,
+        **_review_fields(record, review),
     }
     return IndexDoc(id=record.id, version=record.version, fields=fields, source=source)
 
@@ -154,13 +199,18 @@ def indexed_posting(source: dict[str, Any]) -> IndexedPosting:
     return IndexedPosting(**dict(record), derived=_PostingTokens.of(record).derived(record))
 
 
+_INDEXING_ONLY = frozenset({"derived", "review"})
+
+
 def stored_posting(source: dict[str, Any]) -> PostingRecord:
     """The record of a posting the index handed back, without what indexing derived.
 
     What search answers and the public view read: validating the derived words
     (every token of the description) would be work for nothing on every hit.
     """
-    return PostingRecord.model_validate({key: value for key, value in source.items() if key != "derived"})
+    return PostingRecord.model_validate(
+        {key: value for key, value in source.items() if key not in _INDEXING_ONLY}
+    )
 
 
 def seeker_doc(record: SeekerRecord) -> IndexDoc:

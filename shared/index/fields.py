@@ -33,6 +33,15 @@ class PostingField(StrEnum):
     SALARY_BOTTOM = "salary_bottom"
     POSTED_AT = "posted_at"
     EXPIRES_AT = "expires_at"
+    # Review flags (shared.domain.flags): on every flagged posting, hidden ones included, and read only by
+    # the review queue, so a search filter never reaches a posting taken out of the searchable set.
+    FLAGS = "flags"
+    """The kinds of its flags."""
+    REVIEW = "review"
+    """pending, upheld or dismissed."""
+    REVIEW_REGION_PATH = "review_region_path"
+    REVIEW_SOURCE = "review_source"
+    REVIEW_UPDATED_AT = "review_updated_at"
 
 
 class SeekerField(StrEnum):
@@ -74,6 +83,11 @@ POSTINGS = IndexSchema(
         P.SALARY_BOTTOM: "int",
         P.POSTED_AT: "date",
         P.EXPIRES_AT: "date",
+        P.FLAGS: "keyword",
+        P.REVIEW: "keyword",
+        P.REVIEW_REGION_PATH: "keyword",
+        P.REVIEW_SOURCE: "keyword",
+        P.REVIEW_UPDATED_AT: "date",
     },
 )
 

@@ -15,7 +15,8 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-AuditAction = Literal["read", "search", "match", "delete"]
+AuditAction = Literal["read", "search", "match", "delete", "review"]
+"""``review``: a staff decision on a flagged posting (its subject ``posting/<id>``)."""
 
 
 class AuditEntry(BaseModel):
@@ -25,7 +26,9 @@ class AuditEntry(BaseModel):
     role: str
     action: AuditAction
     purpose: str = Field(description="what the read was for: the operation that made it")
-    subject: str = Field(description="the seeker's id; erased:<keyed hash> once the seeker was deleted")
+    subject: str = Field(
+        description="the seeker's id; erased:<keyed hash> once the seeker was deleted; posting/<id> for a review"
+    )
     fields: list[str] = Field(
         default_factory=list,
         description="the profile's fields the caller got, personal ones with how (name:masked)",

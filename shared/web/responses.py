@@ -57,6 +57,7 @@ _ERROR_DESCRIPTIONS = {
     403: "the key's role or sources do not cover this request (FORBIDDEN)",
     404: "no such record (POSTING_NOT_FOUND, SEEKER_NOT_FOUND)",
     405: "method not allowed; the Allow header lists the allowed ones",
+    409: "clashes with work under way (SYNC_ALREADY_RUNNING)",
     413: "body larger than JOBMATCH_MAX_BODY_BYTES (PAYLOAD_TOO_LARGE)",
     415: "body is not JSON or NDJSON (UNSUPPORTED_MEDIA_TYPE)",
     422: "malformed body or parameters (MALFORMED_JSON, MALFORMED_ENCODING, VALIDATION_FAILED)",

@@ -177,6 +177,17 @@ def test_replaying_the_same_version_is_harmless(index: SearchIndex) -> None:
     assert index.get("a") == {"id": "a", "v": 7, "title": "电工"}
 
 
+def test_versions_of_many_ids_in_one_lookup(index: SearchIndex) -> None:
+    fill(index, doc("a", 7), doc("b", 1_763_000_000_123))
+    # No refresh after these: the versions must be the latest writes, as the stale check reads them.
+    index.upsert([doc("a", 9)])
+    index.delete(["b"])
+    index.upsert([doc("c", 3)])
+
+    assert index.versions(["a", "b", "c", "never", "a"]) == {"a": 9, "c": 3}
+    assert index.versions([]) == {}
+
+
 def test_outcomes_follow_batch_order_even_for_a_repeated_id(index: SearchIndex) -> None:
     outcomes = index.upsert([doc("b", 1), doc("a", 2, title="新"), doc("a", 1, title="旧"), doc("c", 1)])
     index.refresh()
