@@ -4,6 +4,7 @@ jobmatch embedded [--demo]   all three services on one port (tantivy + SQLite)
 jobmatch ingest|search|matcher   one service, configured by JOBMATCH_* variables
 jobmatch keys create --role ROLE [--source CODE ...] [--label TEXT] [--rate 30/second]
 jobmatch keys list | jobmatch keys revoke KEY_ID
+jobmatch import FILE --kind postings|seekers [--source S] [--mapping M] [--url URL] [--key KEY]
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ def main(argv: list[str] | None = None) -> None:
     arguments = sys.argv[1:] if argv is None else argv
     if arguments[:1] == ["keys"]:
         sys.exit(keys_command(arguments[1:]))
-    parser = argparse.ArgumentParser(prog="jobmatch", epilog="jobmatch keys --help: manage API keys")
+    if arguments[:1] == ["import"]:
+        from services.ingest.imports.cli import import_command
+
+        sys.exit(import_command(arguments[1:]))
+    parser = argparse.ArgumentParser(
+        prog="jobmatch", epilog="jobmatch keys --help: manage API keys; jobmatch import --help: import a file"
+    )
     parser.add_argument("service", choices=sorted(SERVICES))
     parser.add_argument("--host")
     parser.add_argument("--port", type=int)

@@ -91,6 +91,26 @@ class Settings(BaseSettings):
     """A source's lease term: renewed every third of it while a run goes on; a crashed holder's lease is
     taken over after at most this long."""
 
+    # File imports (POST /v1/imports, services/ingest/imports): the upload is spooled to <data dir>/imports.
+    max_import_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    """An uploaded file's size limit (413 PAYLOAD_TOO_LARGE beyond it); JOBMATCH_MAX_BODY_BYTES is not
+    applied to the upload, which is streamed to disk rather than read into memory."""
+    import_mappings_dir: Path | None = None
+    """Per-source mapping files (<name>.yaml); default: the shipped examples in shared/data/import_mappings."""
+    import_batch_records: int = Field(default=500, ge=1, le=5000)
+    """Rows published together; the job's checkpoint is written after each batch."""
+    import_heartbeat_s: float = Field(default=5.0, gt=0, le=60)
+    import_stale_after_s: float = Field(default=30.0, gt=0)
+    """A running job whose heartbeat is older than this is answered interrupted (its process is gone)."""
+    import_resume_check_s: float = Field(default=10.0, gt=0)
+    """How often the ingest service looks for interrupted imports it can resume (their file is on its disk)."""
+    import_max_errors: int = Field(default=1000, ge=1, le=10_000)
+    """Row errors a job keeps (errors_total counts them all)."""
+    import_max_unzipped_bytes: int = Field(default=1024 * 1024 * 1024, ge=1024 * 1024)
+    import_max_zip_ratio: float = Field(default=200.0, ge=10)
+    """An XLSX whose parts declare more than this in all, or one large part compressed more than this
+    ratio, is refused as a zip bomb (XLSX_ZIP_BOMB) before it is opened."""
+
     # Embedded shape: load the demo data set on first start (empty event log).
     demo_data: bool = False
     demo_seed: int = 20161

@@ -51,6 +51,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/review/dead-letters/replay"): STAFF,
     ("POST", "/v1/review/dead-letters/{letter_id}/replay"): STAFF,
     ("POST", "/v1/review/dead-letters/{letter_id}/discard"): STAFF,
+    ("POST", "/v1/imports"): STAFF,
+    ("GET", "/v1/imports"): STAFF,
+    ("GET", "/v1/imports/{import_id}"): STAFF,
 }
 
 # One request per route: a body or parameters the route accepts, ids under the partner's source "test".
@@ -85,6 +88,13 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/review/dead-letters/{letter_id}/discard"): {
         "url": "/v1/review/dead-letters/absent/discard"
     },
+    ("POST", "/v1/imports"): {
+        "url": "/v1/imports",
+        "data": {"kind": "postings", "source": "test"},
+        "files": {"file": ("posts.csv", "岗位名称,工作地点\n电工,郑州\n".encode(), "text/csv")},
+    },
+    ("GET", "/v1/imports"): {"url": "/v1/imports"},
+    ("GET", "/v1/imports/{import_id}"): {"url": "/v1/imports/imp-absent"},
 }
 UNLIMITED = {f"rate_limit_{role}": "100000/second" for role in ROLES}
 """The matrix sends every role's requests in a burst: rates are tested on their own below."""

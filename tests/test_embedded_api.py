@@ -233,6 +233,7 @@ def test_health_ready_metrics_openapi(client: TestClient) -> None:
         "indexing_consumer",
         "sources",
         "dead_letter_copier",
+        "imports",
     }
     assert all(ready["checks"].values())
     assert "jobmatch_http_requests_total" in client.get("/metrics").text

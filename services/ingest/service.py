@@ -1,7 +1,8 @@
 """The ingest service: validates, normalises and publishes postings and seekers.
 
 It reads the indexes only to answer a deletion of an unknown id with 404, and the audit log only to
-erase a deleted seeker's id from it. Its worker pulls the configured platforms (``connectors``).
+erase a deleted seeker's id from it. Its workers pull the configured platforms (``connectors``) and resume
+interrupted file imports (``imports``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from services.ingest.connectors.routes import router as sources_router
 from services.ingest.connectors.scheduler import SourceScheduler
 from services.ingest.dead_letters.copier import DeadLetterCopier
 from services.ingest.dead_letters.routes import router as dead_letters_router
+from services.ingest.imports.resume import ImportResumer
+from services.ingest.imports.routes import IMPORTS_PATH
+from services.ingest.imports.routes import router as imports_router
 from services.ingest.routes import router
 from shared.adapters.backends import Backend, Backends
 from shared.web.service import ServiceSpec, WorkerSpec
@@ -23,7 +27,7 @@ def dead_letter_copier(backends: Backends) -> DeadLetterCopier:
 INGEST = ServiceSpec(
     name="ingest",
     title="jobmatch ingest",
-    routers=(router, sources_router, dead_letters_router),
+    routers=(router, sources_router, imports_router, dead_letters_router),
     needs=frozenset(
         {
             Backend.EVENT_LOG,
@@ -35,6 +39,8 @@ INGEST = ServiceSpec(
     ),
     workers=(
         WorkerSpec(WORKER_NAME, SourceScheduler.create),
+        WorkerSpec("imports", ImportResumer),
         WorkerSpec("dead_letter_copier", dead_letter_copier),
     ),
+    streamed_bodies=(IMPORTS_PATH,),
 )

@@ -98,7 +98,9 @@ def create_app(
     app.state.access = access
     # Added last is outermost: metrics see every answer, the body limit's 413s and cached answers included.
     # Access is checked before the cache and the body limit: without a valid key nothing else runs.
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, limit=settings.max_body_bytes, streamed=frozenset(service.streamed_bodies)
+    )
     if service.cached_routes and settings.response_cache_entries:
         app.add_middleware(
             ResponseCacheMiddleware,

@@ -71,7 +71,9 @@ def document_limits(document: dict[str, Any], settings: Settings) -> None:
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
             body = operation.get("requestBody") if isinstance(operation, dict) else None
-            if body is not None:
+            if body is not None and "multipart/form-data" not in body.get(
+                "content", {}
+            ):  # an upload has its own
                 batch = False
                 for content in body.get("content", {}).values():
                     schema = content.get("schema", {})

@@ -107,15 +107,21 @@ class BodyLimitMiddleware:
     """Refuses a body over ``limit`` bytes with 413 as soon as it passes the limit, on every route.
 
     The body is read here (never more than ``limit`` bytes in memory) and replayed
-    to the app, so a route or FastAPI's own body parsing cannot bypass the limit.
+    to the app, so a route or FastAPI's own body parsing cannot bypass the limit. ``streamed`` paths are
+    passed through unread: their route streams the body to disk and enforces its own, larger limit.
     """
 
-    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int, streamed: frozenset[str] = frozenset()) -> None:
         self.app = app
         self.limit = limit
+        self.streamed = streamed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+        if (
+            scope["type"] != "http"
+            or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE")
+            or scope["path"] in self.streamed
+        ):
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])

@@ -55,6 +55,9 @@ class ServiceSpec:
     """Run once after the workers start (the embedded shape loads its demo data here)."""
     cached_routes: tuple[CachedRoute, ...] = ()
     """Answers kept by the response cache (``shared.web.response_cache``)."""
+    streamed_bodies: tuple[str, ...] = ()
+    """Paths whose route reads its body as a stream and limits it itself (a file upload spooled to disk):
+    the body-size middleware does not buffer them."""
 
 
 def combined(
@@ -73,4 +76,5 @@ def combined(
         workers=tuple(worker for service in services for worker in service.workers),
         on_start=tuple(hook for service in services for hook in service.on_start) + on_start,
         cached_routes=tuple(route for service in services for route in service.cached_routes),
+        streamed_bodies=tuple(path for service in services for path in service.streamed_bodies),
     )
