@@ -211,11 +211,12 @@ def a_postings() -> list[dict[str, Any]]:
             updated_at="2020-01-01T00:00:00+08:00",
         ),
         posting("p5", "包装工", source=A_SOURCE, updated_at=ago(90)),
+        posting("p6", "电子厂普工", source=A_SOURCE, description="限男性，包吃住。", updated_at=ago(90)),
         posting("h1", "电焊工", source=RELAYED, location="湖北省武汉市江夏区", updated_at=ago(80)),
     ]
 
 
-A_POSTING_IDS = {f"{A_SOURCE}:p{n}" for n in range(1, 6)} | {f"{RELAYED}:h1"}
+A_POSTING_IDS = {f"{A_SOURCE}:p{n}" for n in range(1, 7)} | {f"{RELAYED}:h1"}
 
 
 def a_seekers() -> list[dict[str, Any]]:
@@ -349,17 +350,19 @@ def run_scenario(pair: Pair) -> None:
             f"{A_SOURCE}:p3": ("upsert", "closed"),
             f"{A_SOURCE}:p4": ("upsert", "expired"),
             f"{A_SOURCE}:p5": ("delete", None),
+            f"{A_SOURCE}:p6": ("upsert", "open"),
             f"{RELAYED}:h1": ("upsert", "open"),
         },
     )
     state = sync(b_staff, "from-a-postings")
     assert state["last_run"]["outcome"] == "succeeded", state
     counts = state["last_run"]["counts"]
-    assert (counts["accepted"], counts["deleted"], counts["rejected"]) == (5, 1, 0), counts
+    assert (counts["accepted"], counts["deleted"], counts["rejected"]) == (6, 1, 0), counts
     assert counts["pages"] >= 2  # pages of 3: the cursor carried the run across pages
     held = wait_until_b_holds(pair, "postings", offered)
     assert held == offered  # every id at A's version and status, the deletion at A's deletion version
-    a_open = {f"{A_SOURCE}:p1", f"{A_SOURCE}:p2", f"{RELAYED}:h1"}
+    # p6 is flagged (限男性) but not yet decided on: served, and shared, like any other.
+    a_open = {f"{A_SOURCE}:p1", f"{A_SOURCE}:p2", f"{A_SOURCE}:p6", f"{RELAYED}:h1"}
     assert searchable(b) == a_open | {f"{B_SOURCE}:j1"}
     for record_id in a_open | {f"{A_SOURCE}:p3"}:
         assert posting_view(b, record_id).json() == posting_view(a, record_id).json(), record_id
@@ -390,10 +393,15 @@ def run_scenario(pair: Pair) -> None:
         }
         assert_no_personal_data_of_a(b, pair.a_secret)
 
-    # 2. A changes: a posting edited, one deleted, a seeker's consent withdrawn; B follows.
+    # 2. A changes: a posting edited, one deleted, one hidden by A's staff upholding its flag, a seeker's
+    # consent withdrawn; B follows.
     edited = posting("p1", "高级维修电工", source=A_SOURCE, salary="7000-9000元/月", updated_at=ago(30))
     a.push("postings", [edited])
     a.delete("postings", f"{A_SOURCE}:p2")
+    upheld = a.client("staff", search=True).post(
+        f"/v1/review/flags/{A_SOURCE}:p6/decision", json={"decision": "upheld", "note": "性别限制"}
+    )
+    assert (upheld.status_code, upheld.json()["review"]) == (200, "upheld"), upheld.text
     offered = wait_until_a_offers(
         pair,
         "postings",
@@ -403,17 +411,19 @@ def run_scenario(pair: Pair) -> None:
             f"{A_SOURCE}:p3": ("upsert", "closed"),
             f"{A_SOURCE}:p4": ("upsert", "expired"),
             f"{A_SOURCE}:p5": ("delete", None),
+            f"{A_SOURCE}:p6": ("delete", None),
             f"{RELAYED}:h1": ("upsert", "open"),
         },
     )
     state = sync(b_staff, "from-a-postings")
     counts = state["last_run"]["counts"]
-    assert (counts["fetched"], counts["accepted"], counts["deleted"]) == (2, 1, 1), counts  # only the changes
+    assert (counts["fetched"], counts["accepted"], counts["deleted"]) == (3, 1, 2), counts  # only the changes
     assert wait_until_b_holds(pair, "postings", offered) == offered
     assert searchable(b) == {f"{A_SOURCE}:p1", f"{RELAYED}:h1", f"{B_SOURCE}:j1"}
     assert posting_view(b, f"{A_SOURCE}:p1").json()["title"] == "高级维修电工"
     assert posting_view(b, f"{A_SOURCE}:p1").json() == posting_view(a, f"{A_SOURCE}:p1").json()
     assert posting_view(b, f"{A_SOURCE}:p2").status_code == 404
+    assert posting_view(b, f"{A_SOURCE}:p6").status_code == 404  # hidden at A: withdrawn from B too
 
     if "seekers" in pair.kinds:
         a.push("seekers", [seeker("s1", PEOPLE[0], consent=False, source=A_SOURCE, updated_at=ago(30))])
