@@ -219,7 +219,15 @@ def test_a_read_between_the_delete_and_the_index_is_erased_from_the_audit_by_the
     from shared.web.audit import audit
 
     settings = Settings(data_dir=tmp_path / "data", environment="test")
-    needs = frozenset({Backend.EVENT_LOG, Backend.POSTINGS_INDEX, Backend.SEEKERS_INDEX, Backend.AUDIT_LOG})
+    needs = frozenset(
+        {
+            Backend.EVENT_LOG,
+            Backend.POSTINGS_INDEX,
+            Backend.SEEKERS_INDEX,
+            Backend.AUDIT_LOG,
+            Backend.STATE_STORE,
+        }
+    )
     backends = Backends.open(settings, needs)
     try:
         consumer: IndexingConsumer = indexing_consumer(backends)
