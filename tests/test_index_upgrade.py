@@ -15,21 +15,31 @@ import signal
 import subprocess
 import sys
 import threading
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import tantivy
+from elasticsearch import Elasticsearch
 
 from services.embedded import EMBEDDED
 from services.ingest.batch import check_record
+from services.matcher.matching import match_postings
+from services.matcher.scoring import Profile
+from services.search.consumer import apply_events
+from services.search.query import PostingSearch, build_posting_request
+from shared.adapters.es_index import ElasticsearchIndex, MappingConflict, ensure_mapping
+from shared.adapters.es_reindex import main as reindex_main
 from shared.adapters.tantivy_index import TantivyIndex, tantivy_schema
 from shared.adapters.tantivy_upgrade import IndexSchemaMismatch, schema_on_disk
 from shared.domain.records import PostingRecord, SeekerRecord
-from shared.index.documents import posting_doc, seeker_doc
+from shared.index.documents import DUPLICATE, posting_doc, seeker_doc
 from shared.index.fields import POSTINGS, SEEKERS, PostingField
 from shared.index.rebuild import rebuilt_posting
+from shared.ports.event_log import TOPIC_POSTINGS, Event
 from shared.ports.search_index import Exists, IndexDoc, IndexSchema, SearchIndex, Terms
 from shared.settings import Settings
 from shared.web.app_factory import create_app
@@ -359,6 +369,7 @@ from pathlib import Path
 from shared.adapters.tantivy_index import TantivyIndex
 from shared.index.fields import POSTINGS
 from shared.index.rebuild import rebuilt_posting
+from shared.ports.event_log import TOPIC_POSTINGS, Event
 TantivyIndex(POSTINGS, Path(sys.argv[1]), rebuild=rebuilt_posting)
 """
 
@@ -375,4 +386,109 @@ def test_an_upgrade_killed_half_way_loses_nothing(tmp_path: Path) -> None:
     index = open_upgraded(path)
     assert siblings(path) == []
     assert_all_there(index, docs)
+    index.close()
+
+
+# --- Elasticsearch ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def es_prefix(es_client: Elasticsearch) -> Iterator[str]:
+    prefix = f"upgrade-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    names = list(es_client.indices.get(index=f"{prefix}-*", expand_wildcards="all"))
+    if names:
+        es_client.indices.delete(index=",".join(names))
+
+
+def events(records: list[PostingRecord]) -> list[Event]:
+    return [
+        Event(topic=TOPIC_POSTINGS, partition=0, offset=n, key=r.id, value=r.model_dump(mode="json"))
+        for n, r in enumerate(records)
+    ]
+
+
+def searched(index: SearchIndex, q: str) -> list[str]:
+    request, _ = build_posting_request(PostingSearch(q=q, facets=()))
+    return sorted(hit.id for hit in index.search(request).hits)
+
+
+FLAGGED = record_of(posting("new-flagged", "电子厂普工", description="限男性，包吃住。"))
+
+
+@pytest.mark.elasticsearch
+def test_an_elasticsearch_index_of_the_previous_release_gains_the_new_fields_at_open(
+    es_client: Elasticsearch, es_prefix: str, elasticsearch_url: str
+) -> None:
+    old = ElasticsearchIndex(PREVIOUS_POSTINGS, client=es_client, prefix=es_prefix)
+    old_docs = [previous_release_doc(r) for r in OLD_RECORDS]
+    old.upsert(old_docs)
+    # What the previous mapping (strict) does with this release's documents: refuses them.
+    (refused,) = old.upsert([posting_doc(FLAGGED)])
+    assert refused.status == "error" and "strict_dynamic_mapping" in (refused.error or "")
+
+    index = ElasticsearchIndex(POSTINGS, client=es_client, prefix=es_prefix)
+    (mapping,) = es_client.indices.get_mapping(index=index.alias).values()
+    assert mapping["mappings"]["properties"][PostingField.FLAGS] == {"type": "keyword"}
+    assert mapping["mappings"]["properties"][PostingField.REVIEW_UPDATED_AT] == {"type": "long"}
+    assert (
+        ensure_mapping(es_client, POSTINGS, index.alias) == []
+    )  # nothing left to add: a restart adds nothing
+
+    # The previous release's documents: shown, searched and matched as before.
+    assert index.get("test:welder") == old_docs[1].source
+    index.refresh()
+    assert searched(index, "电焊工") == ["test:welder"]
+    assert searched(index, "仓库管理员") == []
+    matches = match_postings(Profile(desired_titles=["叉车司机"]), postings=index, limit=5)
+    assert matches[0].posting.id == "test:forklift"
+
+    # Written after the upgrade: indexed with the new fields, nothing dead-lettered. The old copy of the
+    # vacancy has no band tokens yet, so the new one cannot find it.
+    copy = record_of(DUPLICATE_COPY)
+    assert apply_events(events([FLAGGED, copy]), postings=index, seekers=index) == []
+    index.refresh()
+    assert index.count([Terms(PostingField.FLAGS, ("gender",))]) == 1
+    assert index.count([Terms(PostingField.REVIEW, ("pending",))]) == 1
+    assert index.count([Exists(PostingField.DEDUP_BANDS)]) == 1
+    assert index.get(copy.id)["duplicate_of"] is None  # type: ignore[index]
+
+    # es_reindex --rebuild makes the earlier documents as this release does: the next write of the copy
+    # links it to the old posting.
+    assert (
+        reindex_main(["--schema", "postings", "--rebuild", "--url", elasticsearch_url, "--prefix", es_prefix])
+        == 0
+    )
+    assert index.versions([d.id for d in old_docs]) == {d.id: d.version for d in old_docs}
+    assert index.count([Exists(PostingField.DEDUP_BANDS)]) == 2
+    edited = copy.model_copy(update={"version": copy.version + 1})
+    assert apply_events(events([edited]), postings=index, seekers=index) == []
+    index.refresh()
+    assert index.get(copy.id)["duplicate_of"] == OLD_RECORDS[-1].id  # type: ignore[index]
+    assert index.count([Terms(PostingField.STATUS, (DUPLICATE,))]) == 1
+    assert searched(index, "电焊工") == ["test:welder"]
+    index.close()
+
+
+@pytest.mark.elasticsearch
+def test_a_field_whose_type_changed_fails_the_start_with_the_fix(
+    es_client: Elasticsearch, es_prefix: str, elasticsearch_url: str
+) -> None:
+    otherwise = IndexSchema("postings", {**PREVIOUS_POSTINGS.fields, PostingField.DEDUP_BANDS: "int"})
+    ElasticsearchIndex(otherwise, client=es_client, prefix=es_prefix).upsert(
+        [previous_release_doc(r) for r in OLD_RECORDS]
+    )
+    with pytest.raises(MappingConflict) as refused:
+        ElasticsearchIndex(POSTINGS, client=es_client, prefix=es_prefix)
+    assert "'dedup_bands'" in refused.value.message
+    assert "python -m shared.adapters.es_reindex --schema postings --rebuild" in refused.value.message
+
+    # The fix named works.
+    assert (
+        reindex_main(["--schema", "postings", "--rebuild", "--url", elasticsearch_url, "--prefix", es_prefix])
+        == 0
+    )
+    index = ElasticsearchIndex(POSTINGS, client=es_client, prefix=es_prefix)
+    assert index.count() == len(OLD_RECORDS)
+    assert index.count([Exists(PostingField.DEDUP_BANDS)]) == 1
     index.close()
