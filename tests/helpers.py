@@ -109,9 +109,12 @@ def free_port() -> int:
 class Service:
     """One service started the way an operator starts it: ``python -m services.cli NAME``."""
 
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path, *args: str) -> None:
+    def __init__(
+        self, name: str, env: dict[str, str], log_dir: Path, *args: str, port: int | None = None
+    ) -> None:
+        """``port``: one chosen beforehand (two instances whose configurations name each other)."""
         self.name = name
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"{name}.log"
         self.env = env

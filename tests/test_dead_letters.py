@@ -11,12 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from services.embedded import EMBEDDED
 from services.ingest.batch import check_record
 from shared.domain import normalise
-from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS
-from tests.feed_shapes import SHAPES, Shape, open_shape
-from tests.helpers import posting, wait_for
+from shared.ports.event_log import TOPIC_POSTINGS
+from shared.settings import Settings
+from shared.web.app_factory import create_app
+from tests.feed_shapes import RATES, SHAPES, Shape, open_shape
+from tests.helpers import posting, role_keys, wait_for
+from tests.import_files import csv_bytes, imported
 from tests.test_feeds import PEOPLE, seeker
 
 TIMEOUT_S = 40.0
@@ -212,29 +217,65 @@ def test_a_record_the_indexer_could_not_use_is_replayed_and_republished(shape: S
     assert shape.get("/v1/postings/test:drift").json()["updated_at"] == drifted["updated_at"]  # same version
 
 
-@pytest.mark.parametrize("shape", SHAPES[:1], indirect=True)
-def test_an_import_row_is_replayed_through_its_mapping(shape: Shape) -> None:
-    letter = {
-        "kind": "postings",
-        "index": 7,
-        "errors": [{"field": "title", "code": "REQUIRED", "message": "缺少岗位名称"}],
-        "record": {"source": "fair", "source_id": "7"},
-        "received_at": datetime.now(UTC).isoformat(),
-        "origin": {
-            "type": "import",
-            "import_id": "imp-1",
-            "sheet": "岗位",
-            "row": 7,
-            "source": "fair",
-            "mapping": None,
-            "raw": {"编号": "7", "职位名称": "叉车司机", "工作地点": "郑州市"},
-        },
-    }
-    event_log = shape.ingest.app.state.backends.event_log  # type: ignore[attr-defined]
-    event_log.publish(TOPIC_DLQ, [("import:imp-1:岗位:7", letter)])
-    [listed] = letters_of(shape, 1, origin="import")
-    assert listed["origin"]["row"] == 7 and listed["source"] == "fair"
+WRONG_MAPPING = """\
+kind: postings
+columns:
+  招工岗位名: title
+  有效期至: posted_at
+"""
+"""The sheet's closing date taken for the date of posting: every row is posted in the future."""
 
-    result = post(shape, f"{LETTERS}/{listed['id']}/replay").json()
-    # Until the imports' row mapping is in this build (services.ingest.imports), an import row says so.
-    assert (result["status"], [e["code"] for e in result["errors"]]) == ("rejected", ["MAPPING_UNAVAILABLE"])
+
+def test_an_import_row_rejected_by_a_wrong_mapping_is_accepted_by_replay_once_the_mapping_is_fixed(
+    tmp_path: Path,
+) -> None:
+    mappings = tmp_path / "mappings"
+    mappings.mkdir()
+    (mappings / "fair-sheet.yaml").write_text(WRONG_MAPPING, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", environment="test", import_mappings_dir=mappings, **RATES)
+    keys = role_keys(settings)
+    with TestClient(create_app(EMBEDDED, settings=settings)) as client:
+        shape = Shape("embedded", settings, client, client, keys)
+        rows = [
+            ["岗位编号", "招工岗位名", "工作地点", "薪资待遇（元/月）", "单位名称", "有效期至"],
+            ["F01", "叉车司机", "河南省郑州市中牟县", "4500-6000", "丙物流有限公司", "2099-12-31"],
+            ["F02", "仓库保管员", "河南省郑州市中牟县", "3800-4500", "丙物流有限公司", "2099-12-31"],
+        ]
+        client.headers.update(shape.headers("staff"))
+        job = imported(client, csv_bytes(rows), source="fair", mapping="fair-sheet")
+        assert (job["status"], job["accepted"], job["rejected"]) == ("done", 0, 2), job
+        assert {(error["row"], error["field"], error["code"]) for error in job["errors"]} == {
+            (2, "posted_at", "POSTED_IN_FUTURE"),
+            (3, "posted_at", "POSTED_IN_FUTURE"),
+        }
+        found = letters_of(shape, 2, origin="import")
+        assert {letter["origin"]["row"] for letter in found} == {2, 3}
+        assert all(letter["origin"]["mapping"] == "fair-sheet" for letter in found)
+
+        # Replayed while the mapping is still wrong: rejected again, for the same reason, and kept open.
+        again = post(shape, f"{LETTERS}/{found[0]['id']}/replay").json()
+        assert (again["status"], again["letter_status"]) == ("rejected", "open")
+        assert [e["code"] for e in again["errors"]] == ["POSTED_IN_FUTURE"]
+
+        (mappings / "fair-sheet.yaml").write_text(
+            WRONG_MAPPING.replace("有效期至: posted_at", "有效期至: expires_at"), encoding="utf-8"
+        )
+        results = {
+            letter["origin"]["row"]: post(shape, f"{LETTERS}/{letter['id']}/replay").json()
+            for letter in found
+        }
+        assert {row: (r["status"], r["record_id"]) for row, r in results.items()} == {
+            2: ("accepted", "fair:F01"),
+            3: ("accepted", "fair:F02"),
+        }
+        wait_for(lambda: searchable(shape, "fair:F01") and searchable(shape, "fair:F02"), timeout_s=TIMEOUT_S)
+        shown = shape.get("/v1/postings/fair:F01", role="kiosk").json()
+        assert (shown["title"], shown["employer"]["name"], shown["source"]) == (
+            "叉车司机",
+            "丙物流有限公司",
+            "fair",
+        )
+        hits = shape.get("/v1/postings/search", role="kiosk", q="叉车司机").json()["hits"]
+        assert [hit["id"] for hit in hits] == ["fair:F01"]
+        assert shown["expires_at"].startswith("2099-12-31")
+        assert letters(shape, origin="import", status="open")["letters"] == []

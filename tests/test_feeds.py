@@ -297,6 +297,20 @@ def test_a_posting_hidden_by_a_review_decision_is_a_deletion(shape: Shape) -> No
         "reason": "hidden",
         "record": None,
     }
+    withdrawn = state[f"{SOURCE}:hidden"]["version"]
+
+    # Dismissed after all: the posting comes back at its own version, newer than the withdrawal.
+    redecided = shape.search.post(
+        f"/v1/review/flags/{SOURCE}:hidden/decision",
+        json={"decision": "dismissed"},
+        headers=shape.headers("staff"),
+    )
+    assert redecided.status_code == 200, redecided.text
+    state = wait_for(
+        lambda: state_when(shape, "postings", lambda s: s[f"{SOURCE}:hidden"]["op"] == "upsert"),
+        timeout_s=TIMEOUT_S,
+    )
+    assert state[f"{SOURCE}:hidden"]["version"] > withdrawn
 
 
 # --- seekers --------------------------------------------------------------------------------------------

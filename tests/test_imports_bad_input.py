@@ -148,6 +148,14 @@ def test_malformed_multipart_bodies_are_422(client: TestClient) -> None:
         assert response.status_code == 422 and response.json()["error"]["code"] == "MALFORMED_MULTIPART", body
     no_boundary = client.post("/v1/imports", content=b"x", headers={"content-type": "multipart/form-data"})
     assert no_boundary.status_code == 422
+    # A part the form does not have (the document closes the form: additionalProperties false).
+    extra = client.post(
+        "/v1/imports",
+        data={"kind": "postings", "source": "test", "sheet": "1"},
+        files={"file": ("a.csv", "岗位名称\n电工\n".encode())},
+    )
+    assert extra.status_code == 422 and extra.json()["error"]["code"] == "MALFORMED_MULTIPART"
+    assert "sheet" in extra.json()["error"]["message"]
     assert not any((client.app.state.backends.settings.data_dir / "imports").iterdir())
 
 

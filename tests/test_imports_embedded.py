@@ -302,7 +302,7 @@ def test_the_form_is_checked_before_anything_runs(client: TestClient) -> None:
         "bad source": (upload(client, content, source="bad source!"), 422, "VALIDATION_FAILED"),
         "bad kind": (upload(client, content, kind="jobs"), 422, "VALIDATION_FAILED"),
         "no file": (
-            client.post("/v1/imports", data={"kind": "postings"}, files={"attachment": ("a.txt", b"x")}),
+            client.post("/v1/imports", files={"kind": (None, "postings"), "source": (None, "test")}),
             422,
             "VALIDATION_FAILED",
         ),

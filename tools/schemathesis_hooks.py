@@ -46,6 +46,18 @@ DOCUMENTED_400_CODES = {
     "POSTING_NOT_FLAGGED",
     "BAD_CURSOR",
     "DEAD_LETTER_CLOSED",
+    # POST /v1/imports: what no schema can say of a file's bytes or of which mappings exist.
+    "EMPTY_FILE",
+    "UNKNOWN_ENCODING",
+    "UNSUPPORTED_FORMAT",
+    "XLSX_ENCRYPTED",
+    "XLS_UNSUPPORTED",
+    "XLSX_UNREADABLE",
+    "XLSX_ZIP_BOMB",
+    "SOURCE_REQUIRED",
+    "UNKNOWN_MAPPING",
+    "MAPPING_INVALID",
+    "MAPPING_KIND_MISMATCH",
 }
 
 

@@ -11,13 +11,14 @@ the replayed record.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from services.ingest.batch import TOPICS, Kind, check_record
+from services.ingest.imports.mapping import load_mapping, mappings_dir
+from services.ingest.imports.rows import map_row
 from shared.domain.problems import Problem
 from shared.errors import JobmatchError
 from shared.ports.event_log import EventLog
@@ -40,24 +41,22 @@ class Replayed:
 
 
 def import_payload(origin: dict[str, Any], kind: Kind, settings: Settings) -> dict[str, Any]:
-    """The raw row through the import's mapping as it stands now (``services.ingest.imports``)."""
-    try:
-        mapping_module = importlib.import_module("services.ingest.imports.mapping")
-        rows_module = importlib.import_module("services.ingest.imports.rows")
-    except ImportError:
-        raise NotReplayable("MAPPING_UNAVAILABLE", "此版本无法按导入映射重放") from None
+    """The raw row through the import's mapping as it stands now (a fixed mapping file makes it import)."""
     raw = origin.get("raw")
     if not isinstance(raw, dict) or "fields_present" in raw:
         raise NotReplayable("PAYLOAD_SCRUBBED", "这一行的内容未保留（含个人信息），请重新导入")
-    directory = mapping_module.mappings_dir(getattr(settings, "import_mappings_dir", None))
+    name = origin.get("mapping")
     try:
-        mapping = mapping_module.load_mapping(origin.get("mapping"), directory=directory, kind=kind)
+        mapping = load_mapping(
+            name if isinstance(name, str) else None,
+            directory=mappings_dir(settings.import_mappings_dir),
+            kind=kind,
+        )
     except JobmatchError as exc:
         raise NotReplayable(exc.code, exc.message) from None
-    mapped: dict[str, Any] = rows_module.map_row(
-        raw, kind=kind, mapping=mapping.with_source(origin.get("source"))
-    )
-    return mapped
+    source = origin.get("source")
+    kept = {header: cell for header, cell in raw.items() if cell != REMOVED}
+    return map_row(kept, kind=kind, mapping=mapping.with_source(source if isinstance(source, str) else None))
 
 
 def payload_of(letter: dict[str, Any], settings: Settings) -> tuple[Kind, dict[str, Any]]:

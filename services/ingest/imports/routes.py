@@ -33,6 +33,7 @@ _KINDS: tuple[Kind, ...] = ("postings", "seekers")
 _UPLOAD_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["file", "kind"],
+    "additionalProperties": False,
     "properties": {
         "file": {
             "type": "string",

@@ -24,6 +24,8 @@ from shared.errors import JobmatchError, UnprocessableBody, UnsupportedMediaType
 
 _MAX_FIELD_BYTES = 1024
 _MAX_PARTS = 10
+FORM_FIELDS = frozenset({"file", "kind", "source", "mapping"})
+"""The parts the form has; any other is refused (the document says ``additionalProperties: false``)."""
 _MAX_HEADER_BYTES = 8 * 1024
 
 
@@ -93,6 +95,8 @@ class _Spooler:
         if disposition != b"form-data" or b"name" not in options:
             raise _malformed("每个部分需要 Content-Disposition: form-data; name=…")
         self.part.name = options[b"name"].decode("utf-8", errors="replace")
+        if self.part.name not in FORM_FIELDS:
+            raise _malformed(f"未知的字段 {self.part.name[:64]}（应为 {', '.join(sorted(FORM_FIELDS))}）")
         if self.part.name == "file":
             if self.upload.has_file:
                 raise _malformed("只能上传一个文件")

@@ -107,7 +107,10 @@ def _posting_items(
                 PostingItem(
                     op="delete",
                     id=key,
-                    version=record.version,
+                    # One below the record's: a review withdraws this version, it does not delete the
+                    # record at its source, so the upsert a dismissal brings back at the same version is
+                    # newer than the withdrawal for a partner applying versions.
+                    version=record.version - 1,
                     changed_at=record.updated_at,
                     reason="hidden",
                     status=None,
