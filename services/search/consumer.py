@@ -51,7 +51,8 @@ from shared.domain.problems import problems_from_validation
 from shared.domain.records import PostingRecord, SeekerRecord
 from shared.domain.review import ReviewState
 from shared.errors import BackendUnavailable
-from shared.index.documents import posting_doc, seeker_doc, stored_seeker
+from shared.index.documents import posting_doc, seeker_doc
+from shared.index.rebuild import rebuilt_seeker
 from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS, TOPIC_SEEKERS, Consumer, Event, EventLog
 from shared.ports.search_index import IndexDoc, SearchIndex
 
@@ -129,13 +130,6 @@ def _read(event: Event, model: type[Record]) -> tuple[Record | None, dict[str, A
     if record.id != event.key:
         return None, dead_letter(event, stage="validate", error=f"记录 id {record.id} 与事件键不符")
     return record, None
-
-
-def rebuilt_seeker(source: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A stored seeker's index fields and source, rebuilt as this release writes them: what a purge rewrites
-    the seekers index with (a profile an older release indexed loses its clear ID number then)."""
-    doc = seeker_doc(stored_seeker(source))
-    return doc.fields, doc.source
 
 
 def deleted_seekers(events: Sequence[Event]) -> list[str]:

@@ -44,8 +44,10 @@ def open_search_index(settings: Settings, schema: IndexSchema, *, read_only: boo
 
         return open_elasticsearch_index(schema, url=settings.elasticsearch_url, prefix=settings.index_prefix)
     from shared.adapters.tantivy_index import TantivyIndex
+    from shared.index.rebuild import rebuild_of
 
-    return TantivyIndex(schema, settings.data_dir / "index" / schema.name, read_only=read_only)
+    path = settings.data_dir / "index" / schema.name
+    return TantivyIndex(schema, path, read_only=read_only, rebuild=rebuild_of(schema))
 
 
 def open_event_log(settings: Settings) -> EventLog:

@@ -18,7 +18,7 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from shared.errors import BackendUnavailable
+from shared.errors import BackendUnavailable, JobmatchError
 from shared.ports.search_index import (
     Alternative,
     AnyOf,
@@ -146,6 +146,54 @@ def ensure_alias(client: Elasticsearch, schema: IndexSchema, prefix: str) -> str
     return alias
 
 
+class MappingConflict(JobmatchError):
+    """A field of the live index is mapped otherwise than this release maps it: only a reindex changes it."""
+
+    code = "INDEX_MAPPING_CONFLICT"
+
+
+def ensure_mapping(client: Elasticsearch, schema: IndexSchema, alias: str) -> list[str]:
+    """Add to the live mapping the fields of ``schema`` it lacks (a release that adds fields upgrades in
+    place); the names added. Documents written before keep the fields they were written with until they
+    are written again (``es_reindex --rebuild`` rewrites them all)."""
+    wanted: dict[str, dict[str, Any]] = index_body(schema)["mappings"]["properties"]
+    with backend_errors():
+        live = client.indices.get_mapping(index=alias)
+    missing: set[str] = set()
+    for index, body in sorted(live.items()):
+        properties = body["mappings"].get("properties", {})
+        for name, mapping in wanted.items():
+            current = properties.get(name)
+            if current is None:
+                missing.add(name)
+            elif any(current.get(key) != value for key, value in mapping.items()):
+                raise MappingConflict(
+                    f"field {name!r} of the Elasticsearch index {index} is mapped as {current}, this release "
+                    f"maps it as {mapping}; a mapping cannot change in place: rebuild the index with "
+                    f"`python -m shared.adapters.es_reindex --schema {schema.name} --rebuild`, then start again"
+                )
+    if missing:
+        with backend_errors():
+            client.indices.put_mapping(
+                index=alias, properties={name: wanted[name] for name in sorted(missing)}
+            )
+        log.warning(
+            "added %s to the mapping of %s; documents written before have them only once written again "
+            "(or after `python -m shared.adapters.es_reindex --schema %s --rebuild`)",
+            ", ".join(sorted(missing)),
+            alias,
+            schema.name,
+            extra={"index": alias, "fields": sorted(missing)},
+        )
+    return sorted(missing)
+
+
+def document_source(doc: IndexDoc) -> dict[str, Any]:
+    """What an Elasticsearch document of ``doc`` holds: its index fields, its id and its record."""
+    fields = {name: value for name, value in doc.fields.items() if value is not None}
+    return {**fields, ID_FIELD: doc.id, SOURCE_FIELD: doc.source}
+
+
 class ElasticsearchIndex:
     def __init__(
         self,
@@ -159,6 +207,7 @@ class ElasticsearchIndex:
         quiet_transport_logs()
         self.schema = schema
         self.alias = ensure_alias(client, schema, prefix)
+        ensure_mapping(client, schema, self.alias)
         self._client = client
         self._owns_client = owns_client
         self._bulk_retries = bulk_retries
@@ -199,14 +248,13 @@ class ElasticsearchIndex:
         return outcomes
 
     def _index_action(self, doc: IndexDoc) -> dict[str, Any]:
-        fields = {name: value for name, value in doc.fields.items() if value is not None}
         return {
             "_op_type": "index",
             "_index": self.alias,
             "_id": doc.id,
             "version": doc.version,
             "version_type": "external_gte",
-            "_source": {**fields, ID_FIELD: doc.id, SOURCE_FIELD: doc.source},
+            "_source": document_source(doc),
         }
 
     def delete(self, ids: Sequence[str]) -> None:

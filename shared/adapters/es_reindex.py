@@ -1,16 +1,22 @@
 """Rebuild an Elasticsearch index with the current mapping, behind its alias.
 
-    python -m shared.adapters.es_reindex --schema postings [--url URL] [--prefix PREFIX]
+    python -m shared.adapters.es_reindex --schema postings [--rebuild] [--url URL] [--prefix PREFIX]
 
 Creates the next physical index ``{alias}-NNNNNN``, copies every document
 with its version, swaps the alias in one atomic step, copies what was
 written to the old index during the first copy, then deletes the old index.
 A document deleted during the copy may come back; run it off-peak.
+
+``--rebuild`` makes each copy from its stored record as this release indexes
+it (``shared.index.rebuild``) instead of copying its fields: what a field whose
+type changed needs, and what gives documents written by an earlier release the
+fields added since (a posting's duplicate band tokens).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,14 +25,18 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, helpers
 
 from shared.adapters.es_index import (
+    SOURCE_FIELD,
     backend_errors,
+    document_source,
     ensure_alias,
     index_body,
     index_generation,
     physical_index_name,
 )
 from shared.errors import JobmatchError
-from shared.ports.search_index import IndexSchema
+from shared.ports.search_index import IndexDoc, IndexSchema, Rebuild
+
+log = logging.getLogger(__name__)
 
 _COPY_TIMEOUT_S = 3600.0
 _COPY_BATCH_DOCS = 500
@@ -46,7 +56,10 @@ class ReindexReport:
     """Documents written to the old index while the first copy ran."""
 
 
-def reindex(schema: IndexSchema, *, client: Elasticsearch, prefix: str) -> ReindexReport:
+def reindex(
+    schema: IndexSchema, *, client: Elasticsearch, prefix: str, rebuild: Rebuild | None = None
+) -> ReindexReport:
+    """``rebuild``: make each document again from its stored record rather than copy its fields."""
     alias = ensure_alias(client, schema, prefix)
     with backend_errors():
         old_indexes = tuple(sorted(client.indices.get_alias(name=alias)))
@@ -54,7 +67,7 @@ def reindex(schema: IndexSchema, *, client: Elasticsearch, prefix: str) -> Reind
         body = index_body(schema)
         client.indices.create(index=new_index, settings=body["settings"], mappings=body["mappings"])
         try:
-            copied = copy_documents(client, old_indexes, new_index)
+            copied = copy_documents(client, old_indexes, new_index, rebuild=rebuild)
             client.indices.refresh(index=new_index)
         except Exception:
             client.indices.delete(index=new_index)
@@ -63,7 +76,7 @@ def reindex(schema: IndexSchema, *, client: Elasticsearch, prefix: str) -> Reind
         swap += [{"remove": {"index": name, "alias": alias}} for name in old_indexes]
         client.indices.update_aliases(actions=swap)
         # Versions make the second pass copy only documents newer than their copy.
-        caught_up = copy_documents(client, old_indexes, new_index)
+        caught_up = copy_documents(client, old_indexes, new_index, rebuild=rebuild)
         client.indices.refresh(index=new_index)
         client.indices.delete(index=",".join(old_indexes))
     return ReindexReport(alias, old_indexes, new_index, copied, caught_up)
@@ -75,12 +88,14 @@ def _next_generation(client: Elasticsearch, alias: str) -> int:
     return max((g for g in generations if g is not None), default=0) + 1
 
 
-def copy_documents(client: Elasticsearch, sources: Sequence[str], dest: str) -> int:
+def copy_documents(
+    client: Elasticsearch, sources: Sequence[str], dest: str, *, rebuild: Rebuild | None = None
+) -> int:
     """Copy documents keeping their versions; one already stored at the same or a newer version is skipped."""
     # Both ways of copying read what searches see, so unrefreshed writes would be missed.
     client.indices.refresh(index=",".join(sources))
-    if not _has_reindex_module(client):
-        return _copy_through_client(client, sources, dest)
+    if rebuild is not None or not _has_reindex_module(client):
+        return _copy_through_client(client, sources, dest, rebuild)
     response = client.options(request_timeout=_COPY_TIMEOUT_S, max_retries=0).reindex(
         source={"index": list(sources)},
         dest={"index": dest, "version_type": "external"},
@@ -101,7 +116,23 @@ def _has_reindex_module(client: Elasticsearch) -> bool:
     return all(any(m["name"] == "reindex" for m in node["modules"]) for node in nodes.values())
 
 
-def _copy_through_client(client: Elasticsearch, sources: Sequence[str], dest: str) -> int:
+def _rebuilt(hit: dict[str, Any], rebuild: Rebuild) -> dict[str, Any]:
+    record = hit["_source"][SOURCE_FIELD]
+    try:
+        fields, record = rebuild(record)
+    except Exception as exc:  # noqa: BLE001 - one bad document must not stop the copy of the others
+        # Copied with its record and no fields: found by its id, out of searches until written again.
+        # The error's type only: a validation error's text quotes the values (a name, a phone).
+        log.error(
+            "cannot rebuild document %s (%s); copied without its fields", hit["_id"], type(exc).__name__
+        )
+        fields = {}
+    return document_source(IndexDoc(hit["_id"], hit["_version"], fields, record))
+
+
+def _copy_through_client(
+    client: Elasticsearch, sources: Sequence[str], dest: str, rebuild: Rebuild | None = None
+) -> int:
     hits = helpers.scan(client, index=",".join(sources), version=True, size=_COPY_BATCH_DOCS)
     actions = (
         {
@@ -110,7 +141,7 @@ def _copy_through_client(client: Elasticsearch, sources: Sequence[str], dest: st
             "_id": hit["_id"],
             "version": hit["_version"],
             "version_type": "external",
-            "_source": hit["_source"],
+            "_source": hit["_source"] if rebuild is None else _rebuilt(hit, rebuild),
         }
         for hit in hits
     )
@@ -131,6 +162,7 @@ def _copy_through_client(client: Elasticsearch, sources: Sequence[str], dest: st
 
 def main(argv: Sequence[str] | None = None) -> int:
     from shared.index.documents import POSTINGS, SEEKERS
+    from shared.index.rebuild import rebuild_of
     from shared.settings import get_settings
 
     schemas = {schema.name: schema for schema in (POSTINGS, SEEKERS)}
@@ -139,13 +171,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m shared.adapters.es_reindex", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--schema", required=True, choices=sorted(schemas))
+    parser.add_argument(
+        "--rebuild", action="store_true", help="make each document again from its stored record"
+    )
     parser.add_argument("--url", default=settings.elasticsearch_url)
     parser.add_argument("--prefix", default=settings.index_prefix)
     args = parser.parse_args(argv)
 
     with Elasticsearch(args.url, request_timeout=30, retry_on_timeout=True, max_retries=3) as client:
         try:
-            report = reindex(schemas[args.schema], client=client, prefix=args.prefix)
+            schema = schemas[args.schema]
+            rebuild = rebuild_of(schema) if args.rebuild else None
+            report = reindex(schema, client=client, prefix=args.prefix, rebuild=rebuild)
         except JobmatchError as error:
             print(f"reindex failed: {error.message}", file=sys.stderr)
             return 1

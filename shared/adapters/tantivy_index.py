@@ -21,6 +21,10 @@ document itself, rebuilt from its stored record: deleted again and added anew,
 so every old segment is left with no live document, is dropped at the commit
 and has its files removed. That is a rewrite of the whole index (1.3 s for
 10,000 seekers), paid only when a segment holds a deleted document.
+
+An index an earlier release wrote with another schema is rebuilt the same way
+when the writer opens it, into a new directory swapped in for the old one
+(``tantivy_upgrade``); readers wait for it.
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ _FIELD_TYPES = {
 }
 
 
-def _build_schema(schema: IndexSchema) -> tantivy.Schema:
+def tantivy_schema(schema: IndexSchema) -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field(ID_FIELD, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_integer_field(VERSION_FIELD, stored=True, indexed=True, fast=True)
@@ -101,12 +105,41 @@ def _stored_source(doc: tantivy.Document) -> dict[str, Any]:
     return orjson.loads(stored)
 
 
+def _stored_document(doc: tantivy.Document) -> tuple[str, int, dict[str, Any] | None]:
+    source = doc.get_first(SOURCE_FIELD)
+    return (
+        str(doc.get_first(ID_FIELD)),
+        int(doc.get_first(VERSION_FIELD) or 0),
+        orjson.loads(source) if isinstance(source, bytes) else None,
+    )
+
+
 class TantivyIndex:
-    def __init__(self, schema: IndexSchema, path: Path, *, read_only: bool = False) -> None:
-        """``read_only``: search an index another process writes (tantivy allows one writer, many readers)."""
+    def __init__(
+        self,
+        schema: IndexSchema,
+        path: Path,
+        *,
+        read_only: bool = False,
+        rebuild: Rebuild | None = None,
+        reader_wait_s: float | None = None,
+    ) -> None:
+        """``read_only``: search an index another process writes (tantivy allows one writer, many readers);
+        such a reader waits up to ``reader_wait_s`` for the writer to create the index or upgrade it.
+        ``rebuild``: how this index's documents are rebuilt, which lets the writer upgrade an index an
+        earlier release wrote with another schema (``tantivy_upgrade``)."""
+        from shared.adapters import tantivy_upgrade
+
         self.schema = schema
-        path.mkdir(parents=True, exist_ok=True)
-        self._tschema = _build_schema(schema)
+        self._tschema = tantivy_schema(schema)
+        if read_only:
+            wait_s = tantivy_upgrade.READER_WAIT_S if reader_wait_s is None else reader_wait_s
+            tantivy_upgrade.wait_until_current(path, self._tschema, timeout_s=wait_s)
+        else:
+            tantivy_upgrade.upgrade_in_place(
+                path, self._tschema, rebuild=rebuild, stored=_stored_document, to_tantivy=self._to_tantivy
+            )
+            path.mkdir(parents=True, exist_ok=True)
         self._index = tantivy.Index(self._tschema, path=str(path), reuse=True)
         # Reloads happen here, on a changed meta.json, not on tantivy's own file watcher (it polls
         # every 500 ms: too late for a kiosk that searches right after a push).
