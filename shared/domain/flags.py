@@ -17,6 +17,7 @@ from the pattern itself and checked first. A gate only ever skips a pattern that
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.domain.credit_code import credit_code_error
 from shared.domain.problems import shown
 from shared.domain.regions import get_region, region_path, short_forms
-from shared.text.literal_gate import Family, Gate, Needs, all_of, any_of, gate_of, needs_of
+from shared.text.literal_gate import UNSCREENED, Family, Gate, Needs, all_of, any_of, gate_of, needs_of
 from shared.text.nfkc import nfkc
 
 FlagKind = Literal[
@@ -316,7 +317,7 @@ def _age_findings(text: str, field: str, scanned: int) -> Iterator[Finding]:
     if numerals.passes(text, scanned):
         written = _digits_for_ages(text)
         if written != text:
-            text, scanned = written, _family().scan(written)
+            text, scanned = written, scanned if scanned == UNSCREENED else _family().scan(written)
     objects, opened = rules.objects, rules.opened
     for found in rules.forms.finditer(text) if forms.passes(text, scanned) else ():
         bounds = {name[:2]: int(value) for name, value in found.groupdict().items() if value is not None}
@@ -441,8 +442,14 @@ class _Text(NamedTuple):
     """By ``_family()``."""
 
 
-def _screened(texts: Mapping[str, str]) -> list[_Text]:
+def _screened(texts: Mapping[str, str], *, screen: bool = True) -> list[_Text]:
     """Each text that is not empty normalised and scanned for the gates' characters, once for every rule."""
+    if not screen:
+        return [
+            _Text(field, unicodedata.normalize("NFKC", raw), UNSCREENED)
+            for field, raw in texts.items()
+            if raw
+        ]
     scan = _family().scan
     screened = []
     for field, raw in texts.items():
@@ -452,9 +459,10 @@ def _screened(texts: Mapping[str, str]) -> list[_Text]:
     return screened
 
 
-def text_findings(texts: Mapping[str, str]) -> list[Finding]:
-    """Every discrimination, age, fee and contact finding in the posting's texts (field name → text)."""
-    return _text_findings(_screened(texts))
+def text_findings(texts: Mapping[str, str], *, screen: bool = True) -> list[Finding]:
+    """Every discrimination, age, fee and contact finding in the posting's texts (field name → text).
+    ``screen=False`` runs every pattern on every text, past the gates: what tests hold them to."""
+    return _text_findings(_screened(texts, screen=screen))
 
 
 _Finder = Callable[[str, str, int], Iterator[Finding]]
@@ -682,9 +690,11 @@ def detect_flags(
     region_code: str | None,
     employer_name: str | None,
     credit_code: str | None,
+    screen: bool = True,
 ) -> list[PostingFlag]:
-    """Every flag of a posting. ``texts``: field → text, the title among them (what is searched)."""
-    screened = _screened(texts)
+    """Every flag of a posting. ``texts``: field → text, the title among them (what is searched).
+    ``screen=False``: as ``text_findings``."""
+    screened = _screened(texts, screen=screen)
     return flags_of(
         [
             *_text_findings(screened),

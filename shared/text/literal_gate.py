@@ -31,6 +31,8 @@ from typing import Any
 Needs = tuple[frozenset[str], ...] | None
 """Sets of characters of which a text holds one each; None: none is known (the gate may admit any)."""
 
+UNSCREENED = -1
+"""A scan with every bit set: every gate passes (the patterns run as if there were no gates)."""
 MAX_STRINGS = 2000
 """How many strings a run of literal parts may spell before it is split (a bound on memory)."""
 SCAN_FROM = 64
@@ -52,8 +54,11 @@ class Gate:
         raise NotImplementedError
 
     def passes(self, text: str, scanned: int) -> bool:
-        """``admits``, given the text's scan by the gate's family (``Family.scan``)."""
-        return scanned & self._mask == self._mask and self.admits(text)
+        """``admits``, given the text's scan by the gate's family (``Family.scan``); any text
+        passes with ``UNSCREENED``."""
+        if scanned & self._mask != self._mask:
+            return False
+        return scanned == UNSCREENED or self.admits(text)
 
 
 class _Always(Gate):
