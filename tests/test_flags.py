@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from benchmarks.eval_flags import evaluate, labelled_set
-from shared.domain.flags import FLAG_KINDS, city_tier, text_findings
+from shared.demo.generator import generate_postings
+from shared.domain.flags import FLAG_KINDS, city_tier, detect_flags, occupation_of, pay_table, text_findings
 from shared.domain.inputs import PostingIn
 from shared.domain.normalise import normalise_posting
 
@@ -110,3 +113,87 @@ def test_a_failing_credit_code_is_accepted_with_a_flag_and_not_kept_as_the_emplo
     assert not normalised(employer={"name": "张先生"}).flags  # type: ignore[attr-defined]
     valid = normalised(employer={"name": "某物流公司", "credit_code": "91350100M000100Y43"})
     assert not valid.flags and valid.employer.credit_code == "91350100M000100Y43"  # type: ignore[attr-defined]
+
+
+# ---- the gates in front of the rules (shared.text.literal_gate) ---------------------------------------
+
+PHRASES = Path(__file__).resolve().parents[1] / "shared" / "data" / "flag_phrases.tsv"
+# The places a phrase stands in a posting: alone, as a list item, after a marker, before a marker or
+# an exclusion, after a label, with a figure, with a contact handle.
+CONTEXTS = [
+    "{}",
+    "1.{}，",
+    "限{}",
+    "{}优先",
+    "不招{}",
+    "{}勿扰",
+    "性别：{}",
+    "年龄{}",
+    "{}500元",
+    "加{}：abc12345",
+]
+
+
+def phrase_texts() -> list[str]:
+    rows = [line.split("\t", 2) for line in PHRASES.read_text(encoding="utf-8").splitlines()]
+    phrases = [row[2] for row in rows if len(row) == 3 and not row[0].startswith("#")]
+    return [context.format(phrase) for phrase in phrases for context in CONTEXTS]
+
+
+def posting_texts(posting: dict[str, Any]) -> dict[str, str]:
+    item = PostingIn.model_validate(posting)
+    return {
+        "title": item.title,
+        "description": item.description or "",
+        "skills": "，".join(item.skills),
+        "certificates": "，".join(item.certificates),
+        "benefits": "，".join(item.benefits),
+    }
+
+
+def test_the_gates_hide_no_finding_of_a_phrase_in_any_context() -> None:
+    texts = phrase_texts()
+    assert len(texts) > 4000
+    found = 0
+    for text in texts:
+        screened = text_findings({"description": text})
+        assert screened == text_findings({"description": text}, screen=False), text
+        found += bool(screened)
+    assert found > len(texts) // 5  # many of them put a phrase where a rule reads it
+
+
+def test_the_gates_hide_no_flag_of_a_labelled_or_a_demo_posting() -> None:
+    postings = [entry["posting"] for entry in labelled_set()] + generate_postings(400, seed=7)
+    flagged = 0
+    for posting in postings:
+        texts = posting_texts(posting)
+        item = PostingIn.model_validate(posting)
+        both = [
+            detect_flags(
+                title=item.title,
+                texts=texts,
+                salary_top=12_000.0,
+                region_code="410100",
+                employer_name=item.employer.name,
+                credit_code=item.employer.credit_code,
+                screen=screen,
+            )
+            for screen in (True, False)
+        ]
+        assert both[0] == both[1], posting
+        assert text_findings(texts) == text_findings(texts, screen=False)
+        flagged += bool(both[0])
+    assert flagged > 200
+
+
+def test_the_occupation_is_the_tables_longest_keyword_in_the_title() -> None:
+    table = pay_table()
+    titles = [keyword for ref in table.occupations for keyword in ref.keywords]
+    titles += [f"高级{k}" for k in titles] + [f"{a}兼{b}" for a in titles[:20] for b in titles[-20:]]
+    titles += [posting["title"] for posting in generate_postings(300, seed=8)]
+    for title in titles:
+        if any(word in title for word in table.senior):
+            assert occupation_of(title) is None
+            continue
+        matches = [(len(k), ref) for ref in table.occupations for k in ref.keywords if k in title]
+        assert occupation_of(title) == (max(matches, key=lambda pair: pair[0])[1] if matches else None), title

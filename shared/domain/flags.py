@@ -8,6 +8,10 @@ posting is accepted and searchable like any other until staff uphold a flag (``s
 Pure functions over the whole text of a posting. The words come from ``shared/data/flag_phrases.tsv``
 and the pay figures from ``shared/data/pay_reference.tsv``; the rules here are per class (a marker and
 a value, a negated marker, a form naming every value), so a new phrasing is a row there, not code.
+
+Most postings hold nothing any rule looks for, so each pattern runs behind its literal gate
+(``shared.text.literal_gate``): the characters and strings the pattern cannot match without, derived
+from the pattern itself and checked first. A gate only ever skips a pattern that would find nothing.
 """
 
 from __future__ import annotations
@@ -15,17 +19,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.credit_code import credit_code_error
 from shared.domain.problems import shown
 from shared.domain.regions import get_region, region_path, short_forms
+from shared.text.literal_gate import UNSCREENED, Family, Gate, Needs, all_of, any_of, gate_of, needs_of
+from shared.text.nfkc import nfkc
 
 FlagKind = Literal[
     "gender",
@@ -65,6 +71,8 @@ _ITEM_EDGE = r"\s,，.。;；、:：()（）\[\]【】/|!！?？"
 _LINKER = r"(?:有|具有|持有|具备|拥有|为|是)?"
 _CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
 _SENTENCE_END = re.compile(r"[。；;！!？?\n]")
+_BLANK = "\u3000"
+"""What masking writes over a phrase; gates never require it, so a text's scan serves its masked form."""
 OPEN_WINDOW = 8
 """How far after a value an open word (均可, 不限) still speaks of it: 「男，女均可」."""
 
@@ -145,6 +153,10 @@ class _AttributeRules:
     patterns: re.Pattern[str]
     negators: tuple[str, ...]
     open_words: re.Pattern[str]
+    gates: tuple[Gate, Gate, Gate, Gate]
+    """Of masks, marked, standalone and patterns."""
+    needs: Needs
+    """Of marked, standalone and patterns: a text without them has no finding of the kind."""
 
 
 @lru_cache(maxsize=1)
@@ -174,23 +186,33 @@ def _attribute_rules() -> tuple[_AttributeRules, ...]:
         )
         standalone = _alternation(_words(kind, "standalone"))
         masks = _alternation(_words(kind, "exempt"), [*_words(kind, "exempt_re"), *_words(kind, "both_re")])
+        compiled = (
+            re.compile(masks),
+            re.compile(marked),
+            re.compile(rf"(?<![^{_ITEM_EDGE}])(?:{standalone})(?=[{_ITEM_EDGE}\d]|$)"),
+            re.compile(_alternation((), _words(kind, "pattern_re"))),
+        )
+        masks_gate, marked_gate, standalone_gate, patterns_gate = map(_gate, compiled)
         rules.append(
             _AttributeRules(
-                kind=kind,
-                masks=re.compile(masks),
-                marked=re.compile(marked),
-                standalone=re.compile(rf"(?<![^{_ITEM_EDGE}])(?:{standalone})(?=[{_ITEM_EDGE}\d]|$)"),
-                patterns=re.compile(_alternation((), _words(kind, "pattern_re"))),
+                kind,
+                *compiled,
                 negators=tuple(_words("*", "negator")),
                 open_words=re.compile(_alternation(_words("*", "open"))),
+                gates=(masks_gate, marked_gate, standalone_gate, patterns_gate),
+                needs=needs_of([marked_gate, standalone_gate, patterns_gate]),
             )
         )
     return tuple(rules)
 
 
+def _gate(pattern: re.Pattern[str]) -> Gate:
+    return gate_of(pattern, unseen=_BLANK)
+
+
 def _masked(pattern: re.Pattern[str], text: str) -> str:
     """``text`` with what ``pattern`` matches blanked out, same length (positions stay where they were)."""
-    return pattern.sub(lambda found: "\u3000" * len(found.group(0)), text)
+    return pattern.sub(lambda found: _BLANK * len(found.group(0)), text)
 
 
 def _negated(text: str, start: int, negators: tuple[str, ...]) -> bool:
@@ -204,23 +226,28 @@ def _opened(text: str, end: int, open_words: re.Pattern[str]) -> bool:
     return open_words.search(window[: stop.start()] if stop else window) is not None
 
 
-def _attribute_findings(text: str, field: str) -> Iterator[Finding]:
-    for rule in _attribute_rules():
-        masked = _masked(rule.masks, text)
-        covered: list[range] = []
-        for found in rule.marked.finditer(masked):
-            if found.group("before") and _negated(masked, found.start(), rule.negators):
-                continue
-            if found.group("label") and _opened(masked, found.end(), rule.open_words):
-                continue
-            covered.append(range(found.start(), found.end()))
-            yield Finding(rule.kind, found.group(0).strip(), field)
-        for found in rule.standalone.finditer(masked):
-            inside = any(found.start() in span for span in covered)
-            if not inside and not _opened(masked, found.end(), rule.open_words):
-                yield Finding(rule.kind, found.group(0), field)
-        for found in rule.patterns.finditer(masked):
+def _attribute_findings(rule: _AttributeRules, text: str, field: str, scanned: int) -> Iterator[Finding]:
+    masks_gate, marked_gate, standalone_gate, patterns_gate = rule.gates
+    marked = marked_gate.passes(text, scanned)
+    standalone = standalone_gate.passes(text, scanned)
+    patterns = patterns_gate.passes(text, scanned)
+    if not (marked or standalone or patterns):
+        return
+    masked = _masked(rule.masks, text) if masks_gate.passes(text, scanned) else text
+    covered: list[range] = []
+    for found in rule.marked.finditer(masked) if marked else ():
+        if found.group("before") and _negated(masked, found.start(), rule.negators):
+            continue
+        if found.group("label") and _opened(masked, found.end(), rule.open_words):
+            continue
+        covered.append(range(found.start(), found.end()))
+        yield Finding(rule.kind, found.group(0).strip(), field)
+    for found in rule.standalone.finditer(masked) if standalone else ():
+        inside = any(found.start() in span for span in covered)
+        if not inside and not _opened(masked, found.end(), rule.open_words):
             yield Finding(rule.kind, found.group(0), field)
+    for found in rule.patterns.finditer(masked) if patterns else ():
+        yield Finding(rule.kind, found.group(0), field)
 
 
 # ---- age --------------------------------------------------------------------------------------------
@@ -262,20 +289,37 @@ def _digits_for_ages(text: str) -> str:
     return _CHINESE_AGE.sub(number, text)
 
 
+@dataclass(frozen=True)
+class _AgeRules:
+    forms: re.Pattern[str]
+    objects: re.Pattern[str]
+    opened: re.Pattern[str]
+    generations: re.Pattern[str]
+    gates: tuple[Gate, Gate, Gate]
+    """Of the Chinese numerals, the forms and the generations."""
+
+
 @lru_cache(maxsize=1)
-def _age_rules() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _age_rules() -> _AgeRules:
     objects = re.compile(rf"\s*(?:的)?(?:{_alternation(_words('age', 'object'))})")
     opened = re.compile(rf"\s*(?:{_alternation(_words('age', 'open'))})")
     generation = _alternation((), _words("age", "generation_re"))
     before, after = _alternation(_words("*", "before")), _alternation(_words("*", "after"))
     generations = re.compile(rf"(?:{before})\s*(?:{generation})|(?:{generation})(?:者|人员)?(?:{after})")
-    return re.compile("|".join(_AGE_FORMS)), objects, opened, generations
+    forms = re.compile("|".join(_AGE_FORMS))
+    gates = (_gate(_CHINESE_AGE), _gate(forms), _gate(generations))
+    return _AgeRules(forms, objects, opened, generations, gates)
 
 
-def _age_findings(text: str, field: str) -> Iterator[Finding]:
-    forms, objects, opened, generations = _age_rules()
-    text = _digits_for_ages(text)
-    for found in forms.finditer(text):
+def _age_findings(text: str, field: str, scanned: int) -> Iterator[Finding]:
+    rules = _age_rules()
+    numerals, forms, generations = rules.gates
+    if numerals.passes(text, scanned):
+        written = _digits_for_ages(text)
+        if written != text:
+            text, scanned = written, scanned if scanned == UNSCREENED else _family().scan(written)
+    objects, opened = rules.objects, rules.opened
+    for found in rules.forms.finditer(text) if forms.passes(text, scanned) else ():
         bounds = {name[:2]: int(value) for name, value in found.groupdict().items() if value is not None}
         low, high = bounds.get("lo"), bounds.get("hi")
         if any(age not in _WORKING_AGES for age in bounds.values()):
@@ -284,11 +328,18 @@ def _age_findings(text: str, field: str) -> Iterator[Finding]:
             continue  # 照顾60岁以上老人; 35岁以上亦可
         if (low is not None and low > LAWFUL_MINIMUM_AGE) or (high is not None and high < RETIREMENT_AGE):
             yield Finding("age", found.group(0).strip(), field)
-    for found in generations.finditer(text):
+    for found in rules.generations.finditer(text) if generations.passes(text, scanned) else ():
         yield Finding("age", found.group(0), field)
 
 
 # ---- fees -------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _fee_gates() -> tuple[Gate, Gate, Gate, Gate]:
+    """Of exempt, fees, generic and payer."""
+    exempt, fees, generic, _free_anywhere, _free_before, payer = _fee_rules()
+    return _gate(exempt), _gate(fees), _gate(generic), _gate(payer)
 
 
 @lru_cache(maxsize=1)
@@ -312,9 +363,15 @@ def _clauses(text: str) -> Iterator[tuple[str, str]]:
             yield clause, "，".join(parts[index + 1 :])
 
 
-def _fee_findings(text: str, field: str) -> Iterator[Finding]:
+def _fee_findings(text: str, field: str, scanned: int) -> Iterator[Finding]:
     exempt, fees, generic, free_anywhere, free_before, payer = _fee_rules()
-    for clause, rest in _clauses(_masked(exempt, text)):
+    exempt_gate, fees_gate, generic_gate, payer_gate = _fee_gates()
+    if not fees_gate.passes(text, scanned) and not (
+        generic_gate.passes(text, scanned) and payer_gate.passes(text, scanned)
+    ):
+        return  # a fee is named, or money with who pays it: neither can be in the text
+    masked = _masked(exempt, text) if exempt_gate.passes(text, scanned) else text
+    for clause, rest in _clauses(masked):
         if free_anywhere.search(clause) or "报销" in rest:
             continue
         for found in fees.finditer(clause):
@@ -328,6 +385,11 @@ def _fee_findings(text: str, field: str) -> Iterator[Finding]:
 
 
 # ---- contact off the platform -----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _contact_gates() -> tuple[Gate, Gate]:
+    return _gate(_contact_rules()[0]), _gate(_contact_rules()[1])
 
 
 @lru_cache(maxsize=1)
@@ -347,21 +409,90 @@ def _contact_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return exempt, re.compile(contact)
 
 
-def _contact_findings(text: str, field: str) -> Iterator[Finding]:
+def _contact_findings(text: str, field: str, scanned: int) -> Iterator[Finding]:
     exempt, contact = _contact_rules()
-    for found in contact.finditer(_masked(exempt, text)):
+    exempt_gate, contact_gate = _contact_gates()
+    if not contact_gate.passes(text, scanned):
+        return
+    masked = _masked(exempt, text) if exempt_gate.passes(text, scanned) else text
+    for found in contact.finditer(masked):
         yield Finding("off_platform", found.group(0).strip(), field)
 
 
-def text_findings(texts: Mapping[str, str]) -> list[Finding]:
-    """Every discrimination, age, fee and contact finding in the posting's texts (field name → text)."""
-    findings: list[Finding] = []
+@lru_cache(maxsize=1)
+def _family() -> Family:
+    """Every gate of this module, with one scan of a text for all of them."""
+    return Family(
+        [
+            *(gate for rule in _attribute_rules() for gate in rule.gates),
+            *_age_rules().gates,
+            *_fee_gates(),
+            *_contact_gates(),
+            *(gate for _pattern, _monthly, gate in _lures()),
+        ],
+        needs=[needs for _finder, needs in _finder_needs()],
+    )
+
+
+class _Text(NamedTuple):
+    field: str
+    text: str
+    """NFKC-normalised."""
+    scanned: int
+    """By ``_family()``."""
+
+
+def _screened(texts: Mapping[str, str], *, screen: bool = True) -> list[_Text]:
+    """Each text that is not empty normalised and scanned for the gates' characters, once for every rule."""
+    if not screen:
+        return [
+            _Text(field, unicodedata.normalize("NFKC", raw), UNSCREENED)
+            for field, raw in texts.items()
+            if raw
+        ]
+    scan = _family().scan
+    screened = []
     for field, raw in texts.items():
-        if not raw:
-            continue
-        text = unicodedata.normalize("NFKC", raw)
-        for finder in (_attribute_findings, _age_findings, _fee_findings, _contact_findings):
-            findings.extend(finder(text, field))
+        if raw:
+            text = nfkc(raw)
+            screened.append(_Text(field, text, scan(text)))
+    return screened
+
+
+def text_findings(texts: Mapping[str, str], *, screen: bool = True) -> list[Finding]:
+    """Every discrimination, age, fee and contact finding in the posting's texts (field name → text).
+    ``screen=False`` runs every pattern on every text, past the gates: what tests hold them to."""
+    return _text_findings(_screened(texts, screen=screen))
+
+
+_Finder = Callable[[str, str, int], Iterator[Finding]]
+
+
+@lru_cache(maxsize=1)
+def _finder_needs() -> tuple[tuple[_Finder, Needs], ...]:
+    """Each finder with what a text it finds anything in holds."""
+    _exempt, fees, generic, payer = _fee_gates()
+    return (
+        *((partial(_attribute_findings, rule), rule.needs) for rule in _attribute_rules()),
+        (_age_findings, needs_of(_age_rules().gates)),
+        (_fee_findings, needs_of([fees, all_of([generic, payer])])),
+        (_contact_findings, _contact_gates()[1].needs),
+    )
+
+
+@lru_cache(maxsize=1)
+def _finders() -> tuple[tuple[_Finder, int], ...]:
+    """Each finder with the bits of its needs in a scan: most texts are ruled out for every finder
+    by as many ANDs."""
+    return tuple((finder, _family().mask(needs)) for finder, needs in _finder_needs())
+
+
+def _text_findings(texts: list[_Text]) -> list[Finding]:
+    findings: list[Finding] = []
+    for item in texts:
+        for finder, mask in _finders():
+            if item.scanned & mask == mask:
+                findings.extend(finder(item.text, item.field, item.scanned))
     return findings
 
 
@@ -425,12 +556,21 @@ def city_tier(region_code: str | None) -> tuple[str, str]:
     return "tier1", name
 
 
-def occupation_of(title: str) -> PayReference | None:
+@lru_cache(maxsize=1)
+def _keyword_search() -> tuple[Gate, Gate, tuple[tuple[str, PayReference], ...]]:
+    """Gates of the senior words and of the keywords, and every keyword longest first (in table
+    order among the same length: the first found is the longest, as the table would choose)."""
     table = pay_table()
-    if any(word in title for word in table.senior):
+    keywords = [(keyword, ref) for ref in table.occupations for keyword in ref.keywords]
+    longest_first = tuple(sorted(keywords, key=lambda pair: -len(pair[0])))
+    return any_of(table.senior), any_of(keyword for keyword, _ref in keywords), longest_first
+
+
+def occupation_of(title: str) -> PayReference | None:
+    senior, any_keyword, keywords = _keyword_search()
+    if senior.admits(title) or not any_keyword.admits(title):
         return None
-    matches = [(len(k), ref) for ref in table.occupations for k in ref.keywords if k in title]
-    return max(matches, key=lambda pair: pair[0])[1] if matches else None
+    return next((ref for keyword, ref in keywords if keyword in title), None)
 
 
 _LURES = (
@@ -446,25 +586,35 @@ _LURES = (
 )
 
 
-def _lure_amounts(texts: Mapping[str, str]) -> Iterator[tuple[float, str, str]]:
-    for field, raw in texts.items():
-        text = unicodedata.normalize("NFKC", raw or "")
-        for pattern, monthly in _LURES:
-            for found in pattern.finditer(text):
-                yield monthly(found), found.group(0), field
+@lru_cache(maxsize=1)
+def _lures() -> tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], float], Gate], ...]:
+    return tuple((pattern, monthly, _gate(pattern)) for pattern, monthly in _LURES)
+
+
+def _lure_amounts(texts: list[_Text]) -> Iterator[tuple[float, str, str]]:
+    for item in texts:
+        for pattern, monthly, gate in _lures():
+            for found in pattern.finditer(item.text) if gate.passes(item.text, item.scanned) else ():
+                yield monthly(found), found.group(0), item.field
 
 
 def pay_finding(
     title: str, salary_top: float | None, region_code: str | None, texts: Mapping[str, str]
 ) -> Finding | None:
     """Pay (the salary's top, or a figure the text promises: 日结500) above PAY_FACTOR × the reference."""
-    reference = occupation_of(unicodedata.normalize("NFKC", title))
+    return _pay_finding(title, salary_top, region_code, lambda: _screened(texts))
+
+
+def _pay_finding(
+    title: str, salary_top: float | None, region_code: str | None, texts: Callable[[], list[_Text]]
+) -> Finding | None:
+    reference = occupation_of(nfkc(title))
     if reference is None:
         return None
     tier, place = city_tier(region_code)
     typical = reference.monthly[tier]
     offers = [(salary_top, "薪资", "salary")] if salary_top else []
-    offers += [(amount, f"「{phrase}」", field) for amount, phrase, field in _lure_amounts(texts)]
+    offers += [(amount, f"「{phrase}」", field) for amount, phrase, field in _lure_amounts(texts())]
     if not offers:
         return None
     amount, said, field = max(offers, key=lambda offer: offer[0] or 0)
@@ -540,12 +690,15 @@ def detect_flags(
     region_code: str | None,
     employer_name: str | None,
     credit_code: str | None,
+    screen: bool = True,
 ) -> list[PostingFlag]:
-    """Every flag of a posting. ``texts``: field → text, the title among them (what is searched)."""
+    """Every flag of a posting. ``texts``: field → text, the title among them (what is searched).
+    ``screen=False``: as ``text_findings``."""
+    screened = _screened(texts, screen=screen)
     return flags_of(
         [
-            *text_findings(texts),
-            pay_finding(title, salary_top, region_code, texts),
+            *_text_findings(screened),
+            _pay_finding(title, salary_top, region_code, lambda: screened),
             credit_code_finding(employer_name, credit_code),
         ]
     )
