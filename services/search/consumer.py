@@ -34,7 +34,6 @@ then.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,15 +41,14 @@ from typing import Any
 
 from prometheus_client import Counter
 from pydantic import ValidationError
-from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception_type, wait_exponential_jitter
 
 from services.search.dedup import Links, link_postings, relink_removed, write_rewrites
 from services.search.expiry import SWEEP_INTERVAL_S, sweep_expired
+from shared.consumer_loop import ConsumerLoop
 from shared.domain.personal import dead_letter_copy
 from shared.domain.problems import problems_from_validation
 from shared.domain.records import PostingRecord, SeekerRecord
 from shared.domain.review import ReviewState
-from shared.errors import BackendUnavailable
 from shared.index.documents import posting_doc, seeker_doc
 from shared.index.rebuild import rebuilt_seeker
 from shared.ports.event_log import TOPIC_DLQ, TOPIC_POSTINGS, TOPIC_SEEKERS, Consumer, Event, EventLog
@@ -58,9 +56,6 @@ from shared.ports.search_index import IndexDoc, SearchIndex
 
 log = logging.getLogger(__name__)
 
-UNHEALTHY_AFTER_S = 30.0
-RETRY_INITIAL_S = 0.5
-RETRY_MAX_S = 10.0
 ERASURE_PURGE_INTERVAL_S = 30.0
 """At most one purge of the seekers index this often: a purge rewrites the index (on tantivy about
 1.3 s for 10,000 seekers, 15 s for 100,000), and while it runs nothing else is indexed."""
@@ -261,8 +256,11 @@ def _verify(
         index.refresh()
 
 
-class IndexingConsumer:
+class IndexingConsumer(ConsumerLoop):
     """Runs ``apply_events`` over the posting and seeker topics in a background thread."""
+
+    thread_name = "indexing-consumer"
+    failure = "indexing failed"
 
     def __init__(
         self,
@@ -277,16 +275,11 @@ class IndexingConsumer:
         review_states: ReviewStates = _none_reviewed,
         verify_links: bool = False,
     ) -> None:
-        self._event_log = event_log
+        super().__init__(event_log=event_log, topics=TOPIC_NAMES, group=group)
         self._deletion_versions = deletion_versions
         self._review_states = review_states
         self._postings = postings
         self._seekers = seekers
-        self._group = group
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.failing_since: float | None = None
-        """Monotonic time of the first failure in the current run of failures; None while healthy."""
         self._next_sweep = 0.0
         """Monotonic time of the next expiry sweep; the first runs at start."""
         self._purge_interval_s = purge_interval_s
@@ -382,56 +375,5 @@ class IndexingConsumer:
         )
         self._next_purge = time.monotonic() + max(self._purge_interval_s, took * (1 / PURGE_SHARE - 1))
 
-    def _retrying(self, consumer: Consumer) -> Retrying:
-        def before_sleep(state: RetryCallState) -> None:
-            exc = state.outcome.exception() if state.outcome else None
-            self.failing_since = self.failing_since or time.monotonic()
-            CONSUMER_FAILURES.inc()
-            level = logging.WARNING if isinstance(exc, BackendUnavailable) else logging.ERROR
-            delay = state.next_action.sleep if state.next_action else 0
-            log.log(level, "indexing failed (%s), retrying in %.1fs", exc, delay, exc_info=exc)
-            try:
-                # Nothing was committed: read the batch again from the last commit.
-                consumer.rewind()
-            except Exception:  # the rewind itself may hit the same outage; the next attempt retries it
-                log.warning("rewind failed", exc_info=True)
-
-        return Retrying(
-            retry=retry_if_exception_type(Exception),
-            wait=wait_exponential_jitter(multiplier=RETRY_INITIAL_S, max=RETRY_MAX_S),
-            stop=lambda _state: self._stop.is_set(),
-            sleep=self._sleep,
-            before_sleep=before_sleep,
-        )
-
-    def _sleep(self, seconds: float) -> None:
-        self._stop.wait(seconds)  # wakes at once on stop()
-
-    def run(self) -> None:
-        consumer = self._event_log.consumer(TOPIC_NAMES, self._group)
-        retrying = self._retrying(consumer)
-        try:
-            while not self._stop.is_set():
-                try:
-                    retrying(self.run_once, consumer)
-                except RetryError:
-                    break  # stopped while retrying: the batch stays uncommitted for the next start
-                self.failing_since = None
-        finally:
-            consumer.close()
-
-    def healthy(self) -> bool:
-        """Alive, and not failing for longer than a retry cycle: what /readyz reports."""
-        alive = self._thread is not None and self._thread.is_alive()
-        failing_for = 0.0 if self.failing_since is None else time.monotonic() - self.failing_since
-        return alive and failing_for < UNHEALTHY_AFTER_S
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self.run, name="indexing-consumer", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 15.0) -> None:
-        """Finish the batch in hand, commit it and close: what SIGTERM should do."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
+    def _failed(self, exc: BaseException | None) -> None:
+        CONSUMER_FAILURES.inc()
