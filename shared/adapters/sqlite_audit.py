@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from shared.adapters.sqlite_wal import use_wal
+from shared.adapters.sqlite_wal import open_durable
 from shared.errors import BackendUnavailable
 from shared.ports.audit_log import AuditEntry
 
@@ -47,9 +47,7 @@ class SqliteAuditLog:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
-        use_wal(self._db)
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db = open_durable(path)
         self._db.execute("PRAGMA secure_delete=ON")
         self._db.executescript(_SCHEMA)
         self._checkpoint_owed = False

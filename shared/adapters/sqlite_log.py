@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from shared.adapters.sqlite_wal import use_wal
+from shared.adapters.sqlite_wal import open_durable
 from shared.errors import BackendUnavailable
 from shared.json_codec import dumps
 from shared.ports.event_log import ALL_TOPICS, COMPACTED_TOPICS, Event, decoded_value
@@ -90,11 +90,7 @@ class SqliteEventLog:
         self._checkpoint_owed = False
         """An erasure's checkpoint could not finish: the WAL may still hold erased values."""
         try:
-            self._conn: sqlite3.Connection | None = sqlite3.connect(
-                self.path, timeout=30.0, isolation_level=None, check_same_thread=False
-            )
-            use_wal(self._conn)
-            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn: sqlite3.Connection | None = open_durable(self.path)
             # Erased personal data must not linger in freed page space.
             self._conn.execute("PRAGMA secure_delete=ON")
             self._conn.executescript(SCHEMA)

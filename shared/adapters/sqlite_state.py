@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from shared.adapters.sqlite_wal import use_wal
+from shared.adapters.sqlite_wal import open_durable
 from shared.errors import BackendUnavailable
 from shared.ports.state_store import StoredState
 
@@ -53,9 +53,7 @@ class SqliteStateStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
-        use_wal(self._db)
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db = open_durable(path)
         self._db.executescript(_SCHEMA)
 
     @contextmanager
