@@ -61,7 +61,9 @@ class SqliteStateStore:
         with self._lock:
             try:
                 yield self._db
-            except sqlite3.OperationalError as error:  # a locked or unreadable file: retry later
+            except sqlite3.Error as error:  # a locked, unreadable or damaged file: an outage, never a 500
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise BackendUnavailable(f"state store {self.path.name}: {error}") from error
 
     def put(
