@@ -85,7 +85,11 @@ def check_review_flags(call: Call, *, timeout_s: float) -> None:
     assert answer.status_code == 200, answer.text
     assert answer.json()["review"] == "upheld"
     assert answer.json()["decision"]["role"] == "staff" and answer.json()["decision"]["kinds"] == ["gender"]
-    audit = call("search", "GET", "/v1/audit", params={"subject": "posting/test:r1"}).json()["entries"]
+    # The distributed audit index answers listings about a second after a write (its refresh).
+    audit = wait_for(
+        lambda: call("search", "GET", "/v1/audit", params={"subject": "posting/test:r1"}).json()["entries"],
+        timeout_s=timeout_s,
+    )
     assert [(e["action"], e["purpose"], e["role"]) for e in audit] == [("review", "review_flags", "staff")]
     assert audit[0]["fields"] == ["decision:upheld", "flag:gender"]
     wait_for(lambda: public("test:r1") == 404, timeout_s=timeout_s)

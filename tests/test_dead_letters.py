@@ -104,14 +104,17 @@ def test_a_rejected_push_is_listed_replayed_after_the_fix_and_audited(
     assert listed["outcome"]["status"] == "accepted" and listed["outcome"]["record_id"] == "test:future"
     assert letters(shape, status="open")["letters"] == []
 
-    audit = shape.search.get(
-        "/v1/audit", params={"subject": f"dead_letter/{letter['id']}"}, headers=shape.headers("staff")
-    )
-    assert sorted(entry["fields"][0] for entry in audit.json()["entries"]) == [
-        "outcome:accepted",
-        "outcome:rejected",
-    ]
-    assert {entry["action"] for entry in audit.json()["entries"]} == {"review"}
+    def both_audited() -> list[dict] | None:
+        answer = shape.search.get(
+            "/v1/audit", params={"subject": f"dead_letter/{letter['id']}"}, headers=shape.headers("staff")
+        )
+        entries = answer.json()["entries"]
+        return entries if len(entries) >= 2 else None
+
+    # The distributed audit index answers listings about a second after a write (its refresh).
+    entries = wait_for(both_audited, timeout_s=TIMEOUT_S)
+    assert sorted(entry["fields"][0] for entry in entries) == ["outcome:accepted", "outcome:rejected"]
+    assert {entry["action"] for entry in entries} == {"review"}
 
 
 def test_filters_paging_discard_and_bulk_replay(shape: Shape, monkeypatch: pytest.MonkeyPatch) -> None:
