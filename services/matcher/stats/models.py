@@ -40,27 +40,13 @@ class SupplyDemandResponse(BaseModel):
         description="by `group_by`: one row per region or occupation one level below the one asked for "
         "that holds an open post or an active seeker, largest vacancies first"
     )
-    shortest: list[SupplyDemandRow] = Field(
-        description="the 5 occupations (finest level) shortest of labour here: highest ratio, "
-        "vacancies without any seeker first"
-    )
-    surplus: list[SupplyDemandRow] = Field(
-        description="the 5 occupations (finest level) with the most seekers per vacancy, none first"
-    )
     series: list[WeekFigures] | None = Field(description="weekly, oldest first, when `period` is given")
-
-
-class OccupationFigures(BaseModel):
-    occupation: Named
-    postings: int
-    vacancies: int
 
 
 class PartnerFigures(BaseModel):
     province: Named = Field(description="the partner province the posts are in")
     postings: int = Field(description="open posts there recruiting in the province asked for")
     vacancies: int = Field(description="their headcount (1 for a post naming none)")
-    top_occupations: list[OccupationFigures] = Field(description="the 5 with the most vacancies")
 
 
 class PartnerRecruitingResponse(BaseModel):

@@ -35,5 +35,4 @@ def _partner(postings: SearchIndex, province: str, partner: str, now: datetime) 
         province=region_label(partner),
         postings=found.total,
         vacancies=sum(count for _, count in found.facets["vacancies"]),
-        top_occupations=[],
     )

@@ -175,8 +175,6 @@ def supply_demand(
         active_days=settings.stats_active_days,
         total=total,
         rows=rows,
-        shortest=[],
-        surplus=[],
         series=series,
     )
 
