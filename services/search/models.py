@@ -24,7 +24,14 @@ class SearchQuery(BaseModel):
     """The search's query parameters, validated in one step (one model rather than a dozen parameters:
     FastAPI's per-parameter handling was a fifth of a search's time in the profile)."""
 
-    q: Annotated[str | None, Field(description="关键词，如 电工、叉车司机 包吃住")] = None
+    q: Annotated[
+        str | None,
+        Field(
+            description="关键词，如 电工、叉车司机 包吃住. A place (洛阳, 郑州市金水区), a pay phrase (月薪8000以上, 8k, "
+            "日薪200), an education word (大专, 学历不限) and a job-type word (兼职, 日结) in it become filters where "
+            "the matching parameter is not given; the answer's `understood` says how it was read"
+        ),
+    ] = None
     region: Annotated[
         str | None,
         Field(
