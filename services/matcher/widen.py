@@ -17,6 +17,7 @@ Four index requests whatever the profile; the three changes adding most are kept
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -164,17 +165,18 @@ def _salary_hints(profile: Profile, postings: SearchIndex, now: float) -> list[W
     steps = salary_steps(expected) if expected else []
     if not expected or not steps:
         return []
-    ranges = tuple((str(step), float(step), float(expected)) for step in steps)
-    buckets = dict(
+    # Disjoint bands (tantivy takes no overlapping ranges), summed from the top: what each step adds.
+    uppers = [float(expected), *map(float, steps[:-1])]
+    ranges = tuple((str(step), float(step), upper) for step, upper in zip(steps, uppers, strict=True))
+    bands = dict(
         _facet(
             postings, fitting(profile, leave_out="salary"), RangeFacet(PostingField.SALARY_TOP, ranges), now
         )
     )
-    largest = buckets.get(str(steps[-1]), 0)
-    if not largest:
+    gained = list(itertools.accumulate(bands.get(str(step), 0) for step in steps))
+    if not gained[-1]:
         return []
-    step = next(step for step in steps if buckets.get(str(step), 0) * 2 >= largest)
-    count = buckets[str(step)]
+    step, count = next((s, n) for s, n in zip(steps, gained, strict=True) if n * 2 >= gained[-1])
     return [
         WidenHint(
             kind="salary", value=str(step), count=count, text=f"期望薪资降到{step}可多匹配 {count} 个岗位"
