@@ -154,6 +154,7 @@ def test_programmes_match_job_types_and_places(postings: list[dict[str, Any]]) -
         "public_welfare_post",
         "internship_base",
         "disability_friendly",
+        "veteran_friendly",
     }
     for posting in postings:
         assert (posting["job_type"] == "公益性岗位") == ("public_welfare_post" in posting["programmes"]), (

@@ -66,7 +66,7 @@ def test_records_flow_from_ingest_to_search_and_matches(services: dict[str, Serv
 
         matches = wait_for(seeker_matches, timeout_s=60)
         assert matches[0]["posting"]["id"] == "test:d3"
-        assert "跨省劳务协作" in matches[0]["explain"]["reasons"]
+        assert "省际劳务协作" in matches[0]["explain"]["reasons"]
         assert "李四" not in str(matches)
 
         adhoc = http.post(

@@ -98,4 +98,4 @@ def test_match_order(index: SearchIndex) -> None:
     assert ranked == ["a", "b", "c", "f"]
     mover = Profile(desired_titles=["焊工"], region_code="410225", willing_to_relocate=True)
     top = match_postings(mover, postings=index, limit=3, now=NOW.timestamp())[0]
-    assert top.posting.source_id == "e" and "跨省劳务协作" in top.reasons
+    assert top.posting.source_id == "e" and "省际劳务协作" in top.reasons

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import fields
+from collections.abc import Iterator
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
+from typing import Literal
 
-from services.matcher.models import Explain, Match, MatchResponse
-from services.matcher.scoring import Profile, Scored, score_posting
+from services.matcher.gate import GateState, gate_filters, gate_states
+from services.matcher.models import Explain, Match, MatchResponse, Relaxed, RequirementsGate, WidenHint
+from services.matcher.scoring import Profile, Scored, occupation_levels, score_posting
 from shared.domain.inputs import MatchProfileIn
 from shared.domain.problems import Problem
 from shared.domain.records import SeekerRecord
@@ -25,6 +28,9 @@ from shared.text.pipeline import query_groups
 from shared.web.posting_views import posting_summary
 
 CANDIDATES = 200
+OCCUPATION_PATH = "occupation_path"  # until the occupations milestone: PostingField.OCCUPATION_PATH
+FEW = 3
+"""Fewer candidates than this and retrieval is widened by occupation (``Relaxation``)."""
 
 
 def profile_from_input(body: MatchProfileIn) -> tuple[Profile, list[Problem]]:
@@ -67,17 +73,26 @@ def profile_from_seeker(record: SeekerRecord) -> Profile:
     return Profile(**record.model_dump(include=set(PROFILE_FIELDS)))
 
 
-def candidate_request(profile: Profile, *, now: float) -> SearchRequest:
-    filters: list[Filter] = []
+def location_filters(profile: Profile) -> list[Filter]:
+    """Someone who will not move is only shown work in their own province or the places they named."""
     homes = [code for code in [profile.region_code, *profile.desired_region_codes] if code]
-    if homes and not profile.willing_to_relocate:
-        # Someone who will not move is only shown work in their own province or the places they named.
-        provinces = sorted({province_of(code) for code in homes})
-        paths = (
-            Terms(PostingField.REGION_PATH, tuple(provinces)),
-            Terms(PostingField.REGION_PATH, tuple(homes)),
-        )
-        filters.append(AnyOf(paths))
+    if not homes or profile.willing_to_relocate:
+        return []
+    provinces = sorted({province_of(code) for code in homes})
+    paths = (
+        Terms(PostingField.REGION_PATH, tuple(provinces)),
+        Terms(PostingField.REGION_PATH, tuple(homes)),
+    )
+    return [AnyOf(paths)]
+
+
+def admissible(profile: Profile, *, stretch: bool) -> list[Filter]:
+    """What every candidate of this profile must satisfy: where the seeker can work, and the gate."""
+    return [*location_filters(profile), *([] if stretch else gate_filters(profile))]
+
+
+def candidate_request(profile: Profile, *, now: float, stretch: bool = False) -> SearchRequest:
+    filters = admissible(profile, stretch=stretch)
     text = " ".join([*profile.desired_titles, *profile.skills, *profile.certificates, profile.text])
     groups = query_groups(text) if text.strip() else []
     if groups:
@@ -95,31 +110,109 @@ def candidate_request(profile: Profile, *, now: float) -> SearchRequest:
     )
 
 
-def match_postings(
-    profile: Profile, *, postings: SearchIndex, limit: int, now: float | None = None
-) -> list[Scored]:
+@dataclass(frozen=True)
+class Relaxation:
+    """One widening retrieval made because the profile's own words found too little."""
+
+    level: Literal["minor", "middle"]
+    """The GB/T 6565 level widened to: the desired occupation's minor group, then its middle group."""
+    code: str
+    added: int
+    """Candidates it added."""
+
+
+@dataclass
+class MatchOutcome:
+    scored: list[Scored]
+    """Best first, at most the limit asked for."""
+    relaxed: list[Relaxation]
+    gate: tuple[GateState, GateState]
+    """How the gate treated education and experience (``gate.gate_states``)."""
+
+
+def _relaxed_requests(
+    profile: Profile, *, now: float, stretch: bool
+) -> Iterator[tuple[Relaxation, SearchRequest]]:
+    for depth, level in ((3, "minor"), (2, "middle")):
+        codes = sorted(
+            {
+                occupation_levels(code)[depth - 1]
+                for code in profile.occupations
+                if code.count("-") >= depth - 1
+            }
+        )
+        for code in codes:
+            filters = [*admissible(profile, stretch=stretch), Terms(OCCUPATION_PATH, (code,))]
+            request = SearchRequest(
+                filters=open_postings(filters, has_text=False, now=now),
+                sort=SortBy(PostingField.POSTED_AT),
+                limit=CANDIDATES,
+                count_total=False,
+            )
+            yield Relaxation(level=level, code=code, added=0), request  # type: ignore[arg-type]
+
+
+def run_match(
+    profile: Profile, *, postings: SearchIndex, limit: int, now: float | None = None, stretch: bool = False
+) -> MatchOutcome:
+    """Retrieval, the gate, widening by occupation when retrieval finds fewer than ``FEW``, then scoring."""
     now = time.time() if now is None else now
-    result = postings.search(candidate_request(profile, now=now))
-    top = max((hit.score for hit in result.hits), default=0.0) or 1.0
+    hits = {hit.id: hit for hit in postings.search(candidate_request(profile, now=now, stretch=stretch)).hits}
+    top = max((hit.score for hit in hits.values()), default=0.0) or 1.0
+    relevance = {doc_id: hit.score / top for doc_id, hit in hits.items()}
+    relaxed: list[Relaxation] = []
+    if len(hits) < FEW:
+        for step, request in _relaxed_requests(profile, now=now, stretch=stretch):
+            # Posts found only by widening share no word with the profile: no text relevance.
+            new = [hit for hit in postings.search(request).hits if hit.id not in hits]
+            hits.update((hit.id, hit) for hit in new)
+            relevance.update((hit.id, 0.0) for hit in new)
+            relaxed.append(replace(step, added=len(new)))
+            if len(hits) >= FEW:
+                break
     moment = datetime.fromtimestamp(now, UTC)
     scored = [
-        score_posting(profile, indexed_posting(hit.source), relevance=hit.score / top, now=moment)
-        for hit in result.hits
+        score_posting(profile, indexed_posting(hit.source), relevance=relevance[doc_id], now=moment)
+        for doc_id, hit in hits.items()
     ]
     scored.sort(key=lambda s: (-s.score, s.posting.id))
-    return scored[:limit]
+    return MatchOutcome(scored[:limit], relaxed, gate_states(profile, stretch=stretch))
 
 
-def match_response(scored: list[Scored], warnings: list[Problem] | None = None) -> MatchResponse:
+def match_postings(
+    profile: Profile, *, postings: SearchIndex, limit: int, now: float | None = None, stretch: bool = False
+) -> list[Scored]:
+    """The ranked postings of ``run_match``, best first."""
+    return run_match(profile, postings=postings, limit=limit, now=now, stretch=stretch).scored
+
+
+def match_response(
+    outcome: MatchOutcome, warnings: list[Problem] | None = None, widen: list[WidenHint] | None = None
+) -> MatchResponse:
+    education, experience = outcome.gate
     return MatchResponse(
-        total=len(scored),
+        total=len(outcome.scored),
         warnings=warnings or [],
         matches=[
             Match(
                 posting=posting_summary(s.posting),
                 score=s.score,
                 explain=Explain(features=s.features, reasons=s.reasons),
+                stretch=bool(s.shortfalls),
+                shortfalls=s.shortfalls,
             )
-            for s in scored
+            for s in outcome.scored
         ],
+        gate=RequirementsGate(education=education, experience=experience),
+        relaxed=[relaxed_view(step) for step in outcome.relaxed],
+        widen=widen or [],
+    )
+
+
+def relaxed_view(step: Relaxation) -> Relaxed:
+    name: str | None = None
+    group = "同小类职业" if step.level == "minor" else "同中类职业"
+    text = f"已放宽到{group}「{name or step.code}」"
+    return Relaxed(
+        kind="occupation", level=step.level, code=step.code, name=name, added=step.added, text=text
     )

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from services.matcher.matching import (
     PROFILE_FIELDS,
-    match_postings,
     match_response,
     profile_from_input,
     profile_from_seeker,
+    run_match,
 )
 from services.matcher.models import (
     Explain,
@@ -20,11 +21,14 @@ from services.matcher.models import (
     SeekerMatch,
     SeekerMatchResponse,
 )
+from services.matcher.scoring import Profile
 from services.matcher.seeker_matching import match_seekers
+from services.matcher.widen import widen_hints
 from shared.domain.inputs import MatchProfileIn
 from shared.domain.problems import shown
 from shared.errors import Forbidden, NotFound
 from shared.index.documents import indexed_posting, stored_seeker
+from shared.ports.search_index import SearchIndex
 from shared.security.principal import Principal
 from shared.security.roles import Permission
 from shared.web.access import requires
@@ -36,6 +40,19 @@ from shared.web.seeker_views import seeker_view
 
 router = APIRouter(prefix="/v1", tags=["matching"], responses=COMMON_ERRORS)
 Limit = Annotated[int, Query(ge=1, le=100)]
+Stretch = Annotated[
+    bool,
+    Query(
+        description="also offer posts whose stated minimum education or experience the seeker falls short of "
+        "(2 or more years), marked `stretch` with their `shortfalls`"
+    ),
+]
+
+
+def _matches(profile: Profile, postings: SearchIndex, *, limit: int, stretch: bool) -> MatchResponse:
+    now = time.time()
+    outcome = run_match(profile, postings=postings, limit=limit, now=now, stretch=stretch)
+    return match_response(outcome, widen=widen_hints(profile, postings=postings, now=now))
 
 
 @router.post(
@@ -52,7 +69,8 @@ def match_adhoc(
     limit: Limit = 20,
 ) -> Response:
     profile, warnings = profile_from_input(body)
-    return written(match_response(match_postings(profile, postings=postings, limit=limit), warnings))
+    answer = _matches(profile, postings, limit=limit, stretch=body.stretch)
+    return written(answer.model_copy(update={"warnings": warnings}))
 
 
 @router.get(
@@ -68,6 +86,7 @@ def match_seeker(
     audit_log: AuditLogDep,
     principal: Annotated[Principal, Depends(requires(Permission.SEEKER_MATCHES))],
     limit: Limit = 20,
+    stretch: Stretch = False,
 ) -> Response:
     if not principal.covers_source(seeker_id.partition(":")[0]):
         # A mobile backend bound to its platform's sources acts for that platform's users only.
@@ -84,9 +103,7 @@ def match_seeker(
         purpose="seeker_matches",
         disclosed=[(seeker_id, PROFILE_FIELDS)],
     )
-    result = match_response(
-        match_postings(profile_from_seeker(stored_seeker(source)), postings=postings, limit=limit)
-    )
+    result = _matches(profile_from_seeker(stored_seeker(source)), postings, limit=limit, stretch=stretch)
     # The seeker's own record is personal data: answer with postings only.
     return written(SeekerMatchResponse(seeker_id=seeker_id, **dict(result)))
 
@@ -104,16 +121,24 @@ def match_vacancy(
     audit_log: AuditLogDep,
     principal: Annotated[Principal, Depends(requires(Permission.SEEKER_READ))],
     limit: Limit = 20,
+    stretch: Stretch = False,
 ) -> Response:
     source = postings.get(posting_id)
     if source is None:
         raise NotFound(f"岗位 {shown(posting_id)} 不存在", code="POSTING_NOT_FOUND")
-    ranked = match_seekers(indexed_posting(source), seekers=seekers, limit=limit)
+    ranked = match_seekers(indexed_posting(source), seekers=seekers, limit=limit, stretch=stretch)
     matches, disclosed = [], []
-    for seeker, score, features, reasons in ranked:
+    for seeker, scored in ranked:
         view, fields = seeker_view(seeker, principal)
+        explain = Explain(features=scored.features, reasons=scored.reasons)
         matches.append(
-            SeekerMatch(seeker=view, score=score, explain=Explain(features=features, reasons=reasons))
+            SeekerMatch(
+                seeker=view,
+                score=scored.score,
+                explain=explain,
+                stretch=bool(scored.shortfalls),
+                shortfalls=scored.shortfalls,
+            )
         )
         disclosed.append((seeker.id, fields))
     # Every match that returns seekers is audited, one record per seeker returned.

@@ -9,29 +9,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
+from services.matcher.gate import shortfalls
+from services.matcher.weights import FEATURES, match_weights
 from shared.domain.education import meets
 from shared.domain.partners import partner_provinces
 from shared.domain.regions import province_of, region_path
 from shared.index.documents import IndexedPosting
 from shared.text.pipeline import group_matches, normalize, query_groups, words_in
 
-WEIGHTS = {
-    "occupation": 30.0,
-    "skills": 12.0,
-    "text": 8.0,
-    "location": 25.0,
-    "salary": 10.0,
-    "education": 5.0,
-    "experience": 4.0,
-    "freshness": 3.0,
-    "programme": 3.0,
-}
+WEIGHTS = match_weights()
+"""Read and checked at import, so a service with a bad weights file does not start."""
 
-# Which posting programmes serve which seeker groups, and what to tell the seeker.
+# Which posting programmes serve which seeker groups, and what to tell the seeker. A boost, never a gate:
+# anyone may apply to these posts.
 PROGRAMME_FIT = {
     "poverty_workshop": ({"registered_poor", "low_income"}, "扶贫车间优先吸纳建档立卡人员"),
     "public_welfare_post": (
@@ -40,13 +34,22 @@ PROGRAMME_FIT = {
     ),
     "internship_base": ({"college_graduate"}, "就业见习岗位面向高校毕业生"),
     "disability_friendly": ({"disabled"}, "岗位适合残疾人就业"),
+    "veteran_friendly": ({"veteran"}, "退役军人优先录用"),
 }
+# A poverty workshop exists to employ people where they live: one in their own county or city fits best.
+NEAR_HOME_WORKSHOP = "扶贫车间就近就业"
 FRESHNESS_HALF_LIFE_DAYS = 30.0
+NEW_POST_DAYS = 3
+# How near two occupations are, by the deepest GB/T 6565 level their codes share (1 major … 4 occupation).
+OCCUPATION_CLOSENESS = {4: (1.0, "职业对口"), 3: (0.8, "相近职业"), 2: (0.6, "同类职业"), 1: (0.25, None)}
 
 
 @dataclass(frozen=True)
 class Profile:
-    """What matching knows of a seeker, whether stored or typed at a kiosk."""
+    """What matching knows of a seeker, whether stored or typed at a kiosk.
+
+    Gender, ethnicity, household registration, age and name are not here: matching cannot score on them.
+    """
 
     desired_titles: Sequence[str] = ()
     skills: Sequence[str] = ()
@@ -59,6 +62,9 @@ class Profile:
     experience_years: float | None = None
     groups: Sequence[str] = ()
     text: str = ""
+    occupations: Sequence[str] = ()
+    """GB/T 6565 codes of the occupations the seeker wants (``shared.domain.occupations``); empty when
+    none could be placed."""
 
 
 @dataclass
@@ -67,9 +73,37 @@ class Scored:
     score: float
     features: dict[str, float]
     reasons: list[str]
+    shortfalls: list[str] = field(default_factory=list)
+    """The stated minimum requirements of the post the seeker does not meet (``gate.shortfalls``): empty
+    for every post matching offers unless stretch posts were asked for."""
+
+
+def occupation_levels(code: str) -> list[str]:
+    """The codes of ``code``'s levels, major first: 6-31-01-03 → 6, 6-31, 6-31-01, 6-31-01-03."""
+    parts = code.split("-")
+    return ["-".join(parts[: depth + 1]) for depth in range(len(parts))]
+
+
+def shared_depth(left: str, right: str) -> int:
+    """How many levels of the GB/T 6565 tree two codes share (0: not even the major group)."""
+    return _common_prefix(occupation_levels(left), occupation_levels(right))
 
 
 def _occupation(profile: Profile, posting: IndexedPosting) -> tuple[float, str | None]:
+    posting_code = posting_occupation(posting)
+    if posting_code and profile.occupations:
+        depth = max(shared_depth(wanted, posting_code) for wanted in profile.occupations)
+        return OCCUPATION_CLOSENESS.get(depth, (0.0, None))
+    return _title_overlap(profile, posting)
+
+
+def posting_occupation(posting: IndexedPosting) -> str | None:
+    """The posting's occupation code, None when classification could not place it."""
+    return None
+
+
+def _title_overlap(profile: Profile, posting: IndexedPosting) -> tuple[float, str | None]:
+    """Without a code on either side: the share of a desired title's words the posting's title holds."""
     if not profile.desired_titles:
         return 0.0, None
     title_words = set(posting.derived.title_words)
@@ -123,6 +157,11 @@ def _common_prefix(a: list[str], b: list[str]) -> int:
     return count
 
 
+def home_of(profile: Profile) -> str | None:
+    """Where the seeker lives, or else the first place they asked for."""
+    return profile.region_code or next(iter(profile.desired_region_codes), None)
+
+
 def _location(profile: Profile, posting: IndexedPosting) -> tuple[float, str | None]:
     posting_path = posting.derived.region_path
     if not posting_path:
@@ -131,24 +170,31 @@ def _location(profile: Profile, posting: IndexedPosting) -> tuple[float, str | N
         wanted = region_path(desired)
         if wanted and posting_path[: len(wanted)] == wanted:
             return 1.0, "意向地区"
-    home = profile.region_code or next(iter(profile.desired_region_codes), None)
+    home = home_of(profile)
     if home is None:
         return 0.5, None
     home_path = region_path(home)
     common = _common_prefix(home_path, posting_path)
+    mover = profile.willing_to_relocate
     if common >= 3:
         return 1.0, "同县区"
     if common == 2:
         # A city-level address on either side cannot be compared more closely than the city.
         return (1.0 if min(len(home_path), len(posting_path)) == 2 else 0.85), "同市"
     if common == 1:
-        return (0.6 if profile.willing_to_relocate else 0.3), "同省"
+        return (0.6 if mover else 0.3), "同省"
+    # Outside the home province, co-operation comes first: a partner province's post that recruits in
+    # the seeker's province (劳务协作 with transport and reception arranged), then either one alone.
     home_province = province_of(home)
     recruits_here = home_province in posting.target_provinces
-    partners = posting_path[0] in partner_provinces(home_province)
-    if recruits_here or partners:
-        return (0.5 if profile.willing_to_relocate else 0.15), "跨省劳务协作"
-    return (0.25 if profile.willing_to_relocate else 0.0), None
+    partner = posting_path[0] in partner_provinces(home_province)
+    if recruits_here and partner:
+        return (0.55 if mover else 0.2), "省际劳务协作"
+    if recruits_here:
+        return (0.45 if mover else 0.15), "面向本省招聘"
+    if partner:
+        return (0.35 if mover else 0.1), "劳务协作省份"
+    return (0.25 if mover else 0.0), None
 
 
 def _salary(profile: Profile, posting: IndexedPosting) -> tuple[float, str | None]:
@@ -173,27 +219,42 @@ def _education(profile: Profile, posting: IndexedPosting) -> tuple[float, str | 
     return (1.0, "学历符合") if meets(profile.education, required) else (0.0, None)
 
 
-def _experience(profile: Profile, posting: IndexedPosting) -> float:
+def _experience(profile: Profile, posting: IndexedPosting) -> tuple[float, str | None]:
     required = posting.experience_min_years or 0
     if required <= 0:
-        return 1.0
+        return 1.0, None
     if profile.experience_years is None:
-        return 0.5  # a kiosk walk-in who did not say is neither qualified nor not
+        return 0.5, None  # a kiosk walk-in who did not say is neither qualified nor not
     have = profile.experience_years
-    return min(1.0, have / required)
+    return (1.0, "经验符合") if have >= required else (have / required, None)
 
 
-def _freshness(posting: IndexedPosting, now: datetime) -> float:
+def _freshness(posting: IndexedPosting, now: datetime) -> tuple[float, str | None]:
     age_days = max(0.0, (now - posting.posted_at).total_seconds() / 86400)
-    return math.pow(0.5, age_days / FRESHNESS_HALF_LIFE_DAYS)
+    return math.pow(0.5, age_days / FRESHNESS_HALF_LIFE_DAYS), (
+        "新发布" if age_days <= NEW_POST_DAYS else None
+    )
+
+
+def _near_home(profile: Profile, posting: IndexedPosting) -> bool:
+    home = profile.region_code
+    path = posting.derived.region_path
+    return bool(home and path) and _common_prefix(region_path(home or ""), path) >= 2
 
 
 def _programme(profile: Profile, posting: IndexedPosting) -> tuple[float, str | None]:
+    best: tuple[float, str | None] = (0.0, None)
+    groups = set(profile.groups)
     for programme in posting.programmes:
-        groups, reason = PROGRAMME_FIT.get(programme, (set(), ""))
-        if groups & set(profile.groups):
-            return 1.0, reason
-    return 0.0, None
+        served, reason = PROGRAMME_FIT.get(programme, (set(), ""))
+        if not served & groups:
+            continue
+        fit = (1.0, reason)
+        if programme == "poverty_workshop":
+            # Its point is work near home; one far away still serves the group, less well.
+            fit = (1.0, NEAR_HOME_WORKSHOP) if _near_home(profile, posting) else (0.5, reason)
+        best = max(best, fit, key=lambda item: item[0])
+    return best
 
 
 def score_posting(profile: Profile, posting: IndexedPosting, *, relevance: float, now: datetime) -> Scored:
@@ -215,8 +276,14 @@ def score_posting(profile: Profile, posting: IndexedPosting, *, relevance: float
     add("location", *_location(profile, posting))
     add("salary", *_salary(profile, posting))
     add("education", *_education(profile, posting))
-    add("experience", _experience(profile, posting))
-    add("freshness", _freshness(posting, now))
+    add("experience", *_experience(profile, posting))
+    add("freshness", *_freshness(posting, now))
     add("programme", *_programme(profile, posting))
-    contributions = {name: round(WEIGHTS[name] * value, 2) for name, value in values.items()}
-    return Scored(posting, round(sum(contributions.values()), 2), contributions, reasons)
+    contributions = {name: round(WEIGHTS[name] * values[name], 2) for name in FEATURES}
+    return Scored(
+        posting,
+        round(sum(contributions.values()), 2),
+        contributions,
+        reasons,
+        shortfalls(profile, posting),
+    )

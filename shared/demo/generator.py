@@ -48,6 +48,7 @@ from shared.demo.vocabulary import (
     STREETS,
     SURNAMES,
     TRAVEL_SENTENCES,
+    VETERAN_FRIENDLY_JOBS,
     YEAR_WORDS,
     Occupation,
     Place,
@@ -327,7 +328,7 @@ def _make_posting(
         )
     posted, expires, updated, status = _posting_times(rng, now)
     low, high = occupation.headcount
-    return {
+    record: dict[str, Any] = {
         "source": _posting_source(rng, place),
         "source_id": f"{posted.astimezone(CHINA_TZ):%Y%m%d}{index + 1:05d}",
         "title": _title(rng, occupation, programmes),
@@ -353,6 +354,22 @@ def _make_posting(
         "status": status,
         "updated_at": _iso(updated),
     }
+    short = record["description"].count("。") < _MAX_SENTENCES
+    if not programmes and occupation.title in VETERAN_FRIENDLY_JOBS and index % _VETERAN_EVERY == 0 and short:
+        _mark_veteran_friendly(record, index)
+    return record
+
+
+# Veteran-friendly posts were added after the others: chosen by position and phrased without drawing from
+# ``rng``, so every other record of a seed stays what it was.
+_VETERAN_EVERY = 3
+_MAX_SENTENCES = 5
+
+
+def _mark_veteran_friendly(record: dict[str, Any], index: int) -> None:
+    sentences = PROGRAMME_SENTENCES["veteran_friendly"]
+    record["programmes"] = ["veteran_friendly"]
+    record["description"] += sentences[index % len(sentences)]
 
 
 def generate_postings(

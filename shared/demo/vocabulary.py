@@ -128,6 +128,7 @@ TRAVEL_SENTENCES = _pools(_postings["travel_sentences"])
 CLOSING_SENTENCES: tuple[str, ...] = tuple(_postings["closing_sentences"])
 POVERTY_WORKSHOP_JOBS: tuple[str, ...] = tuple(_postings["poverty_workshop_jobs"])
 DISABILITY_FRIENDLY_JOBS: tuple[str, ...] = tuple(_postings["disability_friendly_jobs"])
+VETERAN_FRIENDLY_JOBS: tuple[str, ...] = tuple(_postings["veteran_friendly_jobs"])
 
 _employers = _json("employers.json")
 BRAND_FIRST: str = _employers["brand_first"]

@@ -37,7 +37,9 @@ from shared.domain.credit_code import normalize_credit_code
 from shared.domain.id_number import id_number_error
 
 JobType = Literal["全职", "兼职", "实习", "临时", "见习", "公益性岗位"]
-Programme = Literal["poverty_workshop", "public_welfare_post", "internship_base", "disability_friendly"]
+Programme = Literal[
+    "poverty_workshop", "public_welfare_post", "internship_base", "disability_friendly", "veteran_friendly"
+]
 SeekerGroup = Literal[
     "college_graduate",
     "rural_migrant",
@@ -375,3 +377,6 @@ class MatchProfileIn(_In):
     groups: list[SeekerGroup] = Field(default_factory=list, max_length=20)
     text: Annotated[str, StringConstraints(max_length=2000), _USABLE] = ""
     """Free words ("想找包吃住的普工") added to the desired-job text."""
+    stretch: StrictBool = False
+    """Also offer posts whose stated minimum education or experience the profile falls short of, marked
+    ``stretch`` (services.matcher.gate)."""

@@ -22,7 +22,7 @@ from shared.domain.regions import region_path, short_forms
 from shared.domain.review import ReviewState
 from shared.index.fields import POSTINGS, SEEKERS, PostingField, SeekerField
 from shared.ports.search_index import IndexDoc
-from shared.text.pipeline import index_text, index_tokens
+from shared.text.pipeline import index_text, index_tokens, normalize
 
 __all__ = [
     "POSTINGS",
@@ -206,6 +206,8 @@ def posting_doc(
         PostingField.JOB_TYPE: record.job_type,
         PostingField.EDUCATION_MIN: record.education_min or "不限",
         PostingField.EDUCATION_RANK: education_rank(record.education_min) if record.education_min else 0,
+        PostingField.EXPERIENCE_MIN: record.experience_min_years,
+        PostingField.CERTIFICATES: sorted({normalize(item) for item in record.certificates}),
         PostingField.PROGRAMMES: record.programmes,
         PostingField.STATUS: status,
         PostingField.SOURCE: record.source,

@@ -26,6 +26,11 @@ class PostingField(StrEnum):
     JOB_TYPE = "job_type"
     EDUCATION_MIN = "education_min"
     EDUCATION_RANK = "education_rank"
+    # Matching (services.matcher): the experience gate filters on it, the widen hints count certificates.
+    EXPERIENCE_MIN = "experience_min_years"
+    """Absent when the post names none."""
+    CERTIFICATES = "certificates"
+    """The certificates the post asks for, normalised (``shared.text.pipeline.normalize``)."""
     PROGRAMMES = "programmes"
     STATUS = "status"
     SOURCE = "source"
@@ -85,6 +90,8 @@ POSTINGS = IndexSchema(
         P.JOB_TYPE: "keyword",
         P.EDUCATION_MIN: "keyword",
         P.EDUCATION_RANK: "int",
+        P.EXPERIENCE_MIN: "float",
+        P.CERTIFICATES: "keyword",
         P.PROGRAMMES: "keyword",
         P.STATUS: "keyword",
         P.SOURCE: "keyword",
