@@ -111,6 +111,14 @@ class Settings(BaseSettings):
     """An XLSX whose parts declare more than this in all, or one large part compressed more than this
     ratio, is refused as a zip bomb (XLSX_ZIP_BOMB) before it is opened."""
 
+    # Supply-demand figures (services/matcher/stats): who counts as an active seeker, and the bound on the
+    # work of counting once a person registered in several places (their records are read one by one).
+    stats_active_days: int = Field(default=90, ge=7, le=3650)
+    """A seeker counts as active while seeking and registered (updated) within this many days."""
+    stats_max_shared_persons: int = Field(default=20_000, ge=1, le=60_000)
+    """At most this many persons with more than one active record; beyond it the figures answer 400
+    TOO_MANY_SHARED_PERSONS rather than a count that is not exact."""
+
     # Embedded shape: load the demo data set on first start (empty event log).
     demo_data: bool = False
     demo_seed: int = 20161

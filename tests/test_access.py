@@ -40,6 +40,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/seekers/search"): STAFF,
     ("GET", "/v1/seekers/{seeker_id}"): STAFF,
     ("GET", "/v1/audit"): STAFF,
+    ("GET", "/v1/stats/supply-demand"): STAFF,
+    ("GET", "/v1/stats/partner-recruiting"): STAFF,
     ("GET", "/v1/postings/{posting_id}/matches"): STAFF,
     ("GET", "/v1/review/flags"): STAFF,
     ("POST", "/v1/review/flags/{posting_id}/decision"): STAFF,
@@ -72,6 +74,8 @@ REQUESTS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/v1/seekers/search"): {"url": "/v1/seekers/search", "params": {"q": "电工"}},
     ("GET", "/v1/seekers/{seeker_id}"): {"url": "/v1/seekers/test:absent"},
     ("GET", "/v1/audit"): {"url": "/v1/audit"},
+    ("GET", "/v1/stats/supply-demand"): {"url": "/v1/stats/supply-demand?region=410000"},
+    ("GET", "/v1/stats/partner-recruiting"): {"url": "/v1/stats/partner-recruiting?province=410000"},
     ("GET", "/v1/postings/{posting_id}/matches"): {"url": "/v1/postings/test:absent/matches"},
     ("GET", "/v1/review/flags"): {"url": "/v1/review/flags"},
     ("POST", "/v1/review/flags/{posting_id}/decision"): {

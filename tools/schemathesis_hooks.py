@@ -58,6 +58,11 @@ DOCUMENTED_400_CODES = {
     "UNKNOWN_MAPPING",
     "MAPPING_INVALID",
     "MAPPING_KIND_MISMATCH",
+    # GET /v1/stats/*: a known region that is not a province; more persons registered twice than counted.
+    "NOT_A_PROVINCE",
+    "TOO_MANY_SHARED_PERSONS",
+    # Occupation filters: a well-formed code the vocabulary does not hold.
+    "UNKNOWN_OCCUPATION",
 }
 
 

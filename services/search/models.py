@@ -6,9 +6,10 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from shared.domain.education import EducationLevel
 from shared.domain.inputs import JobType, Programme
 from shared.ports.audit_log import AuditEntry
 from shared.web.posting_views import PostingSummary
@@ -23,7 +24,14 @@ class SearchQuery(BaseModel):
     """The search's query parameters, validated in one step (one model rather than a dozen parameters:
     FastAPI's per-parameter handling was a fifth of a search's time in the profile)."""
 
-    q: Annotated[str | None, Field(description="关键词，如 电工、叉车司机 包吃住")] = None
+    q: Annotated[
+        str | None,
+        Field(
+            description="关键词，如 电工、叉车司机 包吃住. A place (洛阳, 郑州市金水区), a pay phrase (月薪8000以上, 8k, "
+            "日薪200), an education word (大专, 学历不限) and a job-type word (兼职, 日结) in it become filters where "
+            "the matching parameter is not given; the answer's `understood` says how it was read"
+        ),
+    ] = None
     region: Annotated[
         str | None,
         Field(
@@ -72,6 +80,50 @@ class FacetBucket(BaseModel):
     name: str | None = Field(default=None, description="the region's name, for region buckets")
 
 
+class RegionRef(BaseModel):
+    code: str = Field(description="GB/T 2260", examples=["410300"])
+    name: str = Field(examples=["洛阳市"])
+
+
+class Understood(BaseModel):
+    """How the search box read ``q``: what it took out of the text as filters (each only where the request
+    did not give that parameter itself), and the rest, searched as text."""
+
+    region: RegionRef | None = Field(
+        default=None, description="a place named in q (洛阳, 郑州市金水区, 河南)"
+    )
+    salary_min: int | None = Field(
+        default=None, description="CNY per month, from a pay phrase (8k, 月薪8000以上, 日薪200 as 4350)"
+    )
+    salary_max: int | None = Field(
+        default=None, description="CNY per month: the top of 工资5000-7000, 5000以下"
+    )
+    job_type: JobType | None = Field(
+        default=None, description="from 兼职, 临时工, 日结 (临时), 小时工 (兼职)"
+    )
+    education: EducationLevel | None = Field(
+        default=None, description="from 大专, 中专以上, 学历不限: posts asking for this level or less"
+    )
+    text: str = Field(description="the words searched as text (the trade); empty when q held only filters")
+    notes: list[str] = Field(description="for the kiosk to show, e.g. 已按 洛阳市 筛选")
+
+
+class Relaxation(BaseModel):
+    """One step taken because the query as typed found nothing."""
+
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    kind: Literal["dropped_term", "widened_region"]
+    term: str | None = Field(default=None, description="dropped_term: the query word left out")
+    from_region: RegionRef | None = Field(
+        default=None, serialization_alias="from", description="widened_region: the region"
+    )
+    to_region: RegionRef | None = Field(
+        default=None, serialization_alias="to", description="widened_region: the one above it"
+    )
+    note: str = Field(description="for the kiosk to show, e.g. 已去掉「包吃住」")
+
+
 class SearchResponse(BaseModel):
     total: int
     page: int
@@ -79,6 +131,12 @@ class SearchResponse(BaseModel):
     hits: list[PostingHit]
     facets: dict[str, list[FacetBucket]] = Field(
         description="facet name (region, job_type, education, salary) → buckets; region buckets are cities"
+    )
+    understood: Understood | None = Field(default=None, description="how q was read; absent without q")
+    relaxed: list[Relaxation] = Field(
+        default_factory=list,
+        description="when q as read found nothing: the steps (at most 3) taken until something was found, "
+        "in order; empty when the query found something as typed",
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 
 from services.search.models import FacetBucket, PostingHit, SortOrder
@@ -54,6 +55,8 @@ class PostingSearch:
     q: str | None = None
     region: str | None = None
     salary_min: int | None = None
+    salary_max: int | None = None
+    """CNY per month: posts whose pay starts at or below it (read from 工资5000-7000 in q)."""
     education: str | None = None
     job_type: str | None = None
     programme: str | None = None
@@ -74,6 +77,8 @@ def build_posting_request(
         filters.append(Terms(PostingField.REGION_PATH, (known_region_code(params.region, "region"),)))
     if params.salary_min is not None:
         filters.append(Range(PostingField.SALARY_TOP, gte=params.salary_min))
+    if params.salary_max is not None:
+        filters.append(Range(PostingField.SALARY_BOTTOM, lte=params.salary_max))
     if params.education:
         # The kiosk user states their own level: show posts that ask for it or less.
         filters.append(
@@ -119,7 +124,11 @@ def highlight(text: str, tokens: list[str], *, window: int = 40) -> str | None:
     pattern = re.compile(
         "|".join(re.escape(t) for t in sorted(set(tokens), key=len, reverse=True)), re.IGNORECASE
     )
-    first = pattern.search(text)
+    # Tokens are NFKC-normalised (ＣＮＣ is cnc): match on the text folded the same way, where that keeps every
+    # character's place, and mark the text as written.
+    folded = unicodedata.normalize("NFKC", text)
+    searched = folded if len(folded) == len(text) else text
+    first = pattern.search(searched)
     if first is None:
         return None
     start = max(0, first.start() - window // 2)
@@ -127,9 +136,12 @@ def highlight(text: str, tokens: list[str], *, window: int = 40) -> str | None:
     snippet = text[start:end]
     # Escape around the matches, not before matching: a token must not match inside "&amp;".
     pieces, last = [], 0
-    for found in pattern.finditer(snippet):
-        pieces += [html.escape(snippet[last : found.start()]), f"<em>{html.escape(found.group(0))}</em>"]
-        last = found.end()
+    for found in pattern.finditer(searched, start, end):
+        pieces += [
+            html.escape(text[start + last : found.start()]),
+            f"<em>{html.escape(text[found.start() : found.end()])}</em>",
+        ]
+        last = found.end() - start
     marked = "".join(pieces) + html.escape(snippet[last:])
     return ("…" if start else "") + marked + ("…" if end < len(text) else "")
 

@@ -16,7 +16,8 @@ from services.search.models import (
     SeekerSearchQuery,
     SeekerSearchResponse,
 )
-from services.search.query import PostingSearch, build_posting_request, facet_buckets, posting_hit
+from services.search.query import PostingSearch, facet_buckets, posting_hit
+from services.search.relaxation import search_postings as run_posting_search
 from services.search.seeker_query import build_seeker_request
 from shared.domain.problems import shown
 from shared.errors import NotFound
@@ -64,14 +65,15 @@ def search_postings(
         size=query.size,
         facets=() if facets == "none" else tuple(n.strip() for n in facets.split(",") if n.strip()),
     )
-    request, tokens = build_posting_request(params)
-    result = postings.search(request)
+    found = run_posting_search(postings, params)
     answer = SearchResponse(
-        total=result.total,
+        total=found.result.total,
         page=query.page,
         size=query.size,
-        hits=[posting_hit(stored_posting(hit.source), hit.score, tokens) for hit in result.hits],
-        facets=facet_buckets(result.facets),
+        hits=[posting_hit(stored_posting(hit.source), hit.score, found.tokens) for hit in found.result.hits],
+        facets=facet_buckets(found.result.facets),
+        understood=found.understood,
+        relaxed=found.relaxed,
     )
     return written(answer)
 

@@ -23,6 +23,7 @@ from shared.ports.search_index import (
     Alternative,
     AnyOf,
     Exists,
+    Facet,
     Filter,
     Hit,
     IndexDoc,
@@ -35,6 +36,7 @@ from shared.ports.search_index import (
     SearchRequest,
     SearchResult,
     SortBy,
+    SumFacet,
     Terms,
     TermsFacet,
     TextQuery,
@@ -486,35 +488,54 @@ def _sort_clauses(sort: SortBy | None) -> list[dict[str, Any]]:
     return [{sort.field: {"order": order, "missing": "_last"}}, tie_break]
 
 
+_SUM = "sum"
+"""The name of a ``SumFacet``'s metric inside each of its buckets."""
+
+
 def _aggregations(request: SearchRequest) -> dict[str, Any]:
-    aggs: dict[str, Any] = {}
-    for name, facet in request.facets.items():
-        match facet:
-            case TermsFacet(field=field, size=size):
-                aggs[name] = {"terms": {"field": field, "size": size}}
-            case RangeFacet(field=field, ranges=ranges):
-                buckets = [
-                    {
-                        "key": key,
-                        **({"from": low} if low is not None else {}),
-                        **({"to": high} if high is not None else {}),
-                    }
-                    for key, low, high in ranges
-                ]
-                # Keyed buckets: Elasticsearch sorts ranges by bound, the port keeps the given order.
-                aggs[name] = {"range": {"field": field, "keyed": True, "ranges": buckets}}
-    return aggs
+    return {name: _aggregation(facet) for name, facet in request.facets.items()}
+
+
+def _aggregation(facet: Facet) -> dict[str, Any]:
+    match facet:
+        case SumFacet(by=by, sum_field=sum_field):
+            spec = _aggregation(by)
+            if isinstance(by, TermsFacet):
+                # The largest sums, ties by value: the order the port promises, cut where it says.
+                spec["terms"]["order"] = [{_SUM: "desc"}, {"_key": "asc"}]
+            return {**spec, "aggs": {_SUM: {"sum": {"field": sum_field}}}}
+        case TermsFacet(field=field, size=size, min_count=min_count):
+            return {"terms": {"field": field, "size": size, "min_doc_count": min_count}}
+        case RangeFacet(field=field, ranges=ranges):
+            buckets = [
+                {
+                    "key": key,
+                    **({"from": low} if low is not None else {}),
+                    **({"to": high} if high is not None else {}),
+                }
+                for key, low, high in ranges
+            ]
+            # Keyed buckets: Elasticsearch sorts ranges by bound, the port keeps the given order.
+            return {"range": {"field": field, "keyed": True, "ranges": buckets}}
+    raise TypeError(f"unknown facet {facet!r}")
 
 
 def _facet_buckets(request: SearchRequest, aggregations: dict[str, Any]) -> dict[str, list[tuple[str, int]]]:
-    facets: dict[str, list[tuple[str, int]]] = {}
-    for name, facet in request.facets.items():
-        buckets = aggregations[name]["buckets"]
-        if isinstance(facet, RangeFacet):
-            facets[name] = [(key, int(buckets[key]["doc_count"])) for key, _, _ in facet.ranges]
-        else:
-            facets[name] = [(_bucket_key(b), int(b["doc_count"])) for b in buckets]
-    return facets
+    return {name: _buckets(facet, aggregations[name]["buckets"]) for name, facet in request.facets.items()}
+
+
+def _buckets(facet: Facet, buckets: Any) -> list[tuple[str, int]]:
+    by = facet.by if isinstance(facet, SumFacet) else facet
+
+    def value(bucket: dict[str, Any]) -> int:
+        # A sum of long fields comes back as a double: exact up to 2**53.
+        return round(bucket[_SUM]["value"] or 0) if isinstance(facet, SumFacet) else int(bucket["doc_count"])
+
+    if isinstance(by, RangeFacet):
+        return [(key, value(buckets[key])) for key, _, _ in by.ranges]
+    pairs = [(_bucket_key(b), value(b)) for b in buckets]
+    # Sorted again as on tantivy: a sum ties with another more often than a count does.
+    return sorted(pairs, key=lambda pair: (-pair[1], pair[0])) if isinstance(facet, SumFacet) else pairs
 
 
 def _bucket_key(bucket: dict[str, Any]) -> str:

@@ -43,6 +43,7 @@ from shared.ports.search_index import (
     Alternative,
     AnyOf,
     Exists,
+    Facet,
     Filter,
     Hit,
     IndexDoc,
@@ -50,10 +51,10 @@ from shared.ports.search_index import (
     Not,
     Purge,
     Range,
-    RangeFacet,
     Rebuild,
     SearchRequest,
     SearchResult,
+    SumFacet,
     Terms,
     TermsFacet,
     TextQuery,
@@ -96,6 +97,42 @@ def tantivy_schema(schema: IndexSchema) -> tantivy.Schema:
 def _match_count(found: tantivy.SearchResult) -> int:
     # ``count`` exists when searching with count=True; the package's type stubs leave it out.
     return int(getattr(found, "count", 0) or 0)
+
+
+_SUM = "sum"
+"""The name of a ``SumFacet``'s metric inside each of its buckets."""
+
+
+def _aggregation(facet: Facet) -> dict[str, Any]:
+    """tantivy's aggregation request (Elasticsearch's syntax) for one facet."""
+    if isinstance(facet, SumFacet):
+        spec = _aggregation(facet.by)
+        if isinstance(facet.by, TermsFacet):
+            spec["terms"]["order"] = {_SUM: "desc"}
+        return {**spec, "aggs": {_SUM: {"sum": {"field": facet.sum_field}}}}
+    if isinstance(facet, TermsFacet):
+        return {"terms": {"field": facet.field, "size": facet.size, "min_doc_count": facet.min_count}}
+    ranges = []
+    for key, low, high in facet.ranges:
+        bucket: dict[str, Any] = {"key": key}
+        if low is not None:
+            bucket["from"] = low
+        if high is not None:
+            bucket["to"] = high
+        ranges.append(bucket)
+    return {"range": {"field": facet.field, "ranges": ranges}}
+
+
+def _buckets(facet: Facet, buckets: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    by = facet.by if isinstance(facet, SumFacet) else facet
+    if isinstance(facet, SumFacet):
+        # A sum of int fields, as a double: exact up to 2**53.
+        values = {str(b["key"]): round(b[_SUM]["value"] or 0) for b in buckets}
+    else:
+        values = {str(b["key"]): int(b["doc_count"]) for b in buckets}
+    if isinstance(by, TermsFacet):
+        return sorted(values.items(), key=lambda pair: (-pair[1], pair[0]))
+    return [(key, values.get(key, 0)) for key, _, _ in by.ranges]
 
 
 def _stored_source(doc: tantivy.Document) -> dict[str, Any]:
@@ -438,31 +475,12 @@ class TantivyIndex:
     def _facets(
         self, searcher: tantivy.Searcher, query: tantivy.Query, request: SearchRequest
     ) -> dict[str, list[tuple[str, int]]]:
-        spec: dict[str, Any] = {}
-        for name, facet in request.facets.items():
-            if isinstance(facet, TermsFacet):
-                spec[name] = {"terms": {"field": facet.field, "size": facet.size}}
-            elif isinstance(facet, RangeFacet):
-                ranges = []
-                for key, low, high in facet.ranges:
-                    bucket: dict[str, Any] = {"key": key}
-                    if low is not None:
-                        bucket["from"] = low
-                    if high is not None:
-                        bucket["to"] = high
-                    ranges.append(bucket)
-                spec[name] = {"range": {"field": facet.field, "ranges": ranges}}
+        spec = {name: _aggregation(facet) for name, facet in request.facets.items()}
         result = searcher.aggregate(query, spec)
-        facets: dict[str, list[tuple[str, int]]] = {}
-        for name, facet in request.facets.items():
-            buckets = result.get(name, {}).get("buckets", [])
-            if isinstance(facet, TermsFacet):
-                pairs = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
-                facets[name] = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
-            else:
-                by_key = {str(b["key"]): int(b["doc_count"]) for b in buckets}
-                facets[name] = [(key, by_key.get(key, 0)) for key, _, _ in facet.ranges]
-        return facets
+        return {
+            name: _buckets(facet, result.get(name, {}).get("buckets", []))
+            for name, facet in request.facets.items()
+        }
 
     # --- lifecycle -----------------------------------------------------------
 

@@ -216,6 +216,7 @@ def posting_doc(
         PostingField.POSTED_AT: int(record.posted_at.timestamp()),
         PostingField.EXPIRES_AT: expires_at,
         PostingField.DEDUP_BANDS: bands,
+        PostingField.VACANCIES: record.headcount or 1,
         **_review_fields(record, review),
     }
     return IndexDoc(id=record.id, version=record.version, fields=fields, source=source)
@@ -275,6 +276,7 @@ def seeker_doc(record: SeekerRecord) -> IndexDoc:
         if record.expected_salary_min
         else None,
         SeekerField.UPDATED_AT: int(record.updated_at.timestamp()),
+        SeekerField.PERSON: record.id_number_hash,
     }
     return IndexDoc(
         id=record.id, version=record.version, fields=fields, source=record.model_dump(mode="json")

@@ -52,6 +52,8 @@ class PostingField(StrEnum):
     REVIEW_REGION_PATH = "review_region_path"
     REVIEW_SOURCE = "review_source"
     REVIEW_UPDATED_AT = "review_updated_at"
+    VACANCIES = "vacancies"
+    """The headcount, 1 when the post names none: what supply-demand figures add up."""
 
 
 class SeekerField(StrEnum):
@@ -69,6 +71,8 @@ class SeekerField(StrEnum):
     SOURCE = "source"
     EXPECTED_SALARY_MIN = "expected_salary_min"
     UPDATED_AT = "updated_at"
+    PERSON = "person"
+    """The keyed hash of the ID number, when given: one person's records in several places."""
 
 
 P, S = PostingField, SeekerField
@@ -102,6 +106,7 @@ POSTINGS = IndexSchema(
         P.REVIEW_REGION_PATH: "keyword",
         P.REVIEW_SOURCE: "keyword",
         P.REVIEW_UPDATED_AT: "date",
+        P.VACANCIES: "int",
     },
 )
 
@@ -121,6 +126,7 @@ SEEKERS = IndexSchema(
         S.SOURCE: "keyword",
         S.EXPECTED_SALARY_MIN: "int",
         S.UPDATED_AT: "date",
+        S.PERSON: "keyword",
     },
 )
 

@@ -115,6 +115,8 @@ class TextQuery:
 class TermsFacet:
     field: str
     size: int = 20
+    min_count: int = 1
+    """Values fewer matching documents hold are left out: 2 finds the values held more than once."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,22 @@ class RangeFacet:
     ranges: tuple[tuple[str, float | None, float | None], ...]
 
 
-Facet = TermsFacet | RangeFacet
+@dataclass(frozen=True)
+class SumFacet:
+    """The sum of the int field ``sum_field`` over the matching documents of each bucket of ``by``.
+
+    Buckets are made as ``by`` makes them (a document without ``sum_field`` adds 0), each answered
+    with its sum instead of its count: range buckets in their given order; terms buckets by sum
+    descending, then value, the ``size`` largest sums kept (of values tied at that cut, the engine
+    picks: ask a size covering every value for all of them). What supply-demand figures add up (the
+    headcount of open posts per region).
+    """
+
+    by: TermsFacet | RangeFacet
+    sum_field: str
+
+
+Facet = TermsFacet | RangeFacet | SumFacet
 
 
 @dataclass(frozen=True)
@@ -169,7 +186,8 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]]
-    """Facet name → (bucket, count); terms facets by count descending, range facets in their given order."""
+    """Facet name → (bucket, count); terms facets by count descending, range facets in their given order;
+    a ``SumFacet``'s buckets carry the sum instead of the count."""
 
 
 Rebuild = Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]]

@@ -29,6 +29,7 @@ from shared.ports.search_index import (
     SearchIndex,
     SearchRequest,
     SortBy,
+    SumFacet,
     Terms,
     TermsFacet,
     TextQuery,
@@ -626,3 +627,68 @@ def test_tied_pages_keep_the_primary_order(tied: SearchIndex) -> None:
     assert salaries[len(present) :] == [None] * (TIED // 4), "records without the field come last"
 
     assert ids_of(tied, SearchRequest(limit=TIED)) == sorted(ids_of(tied, SearchRequest(limit=TIED)))
+
+
+# --- sums and repeated values -----------------------------------------------------
+
+
+def test_terms_facet_min_count_keeps_the_values_held_more_than_once(postings: SearchIndex) -> None:
+    result = postings.search(SearchRequest(facets={"region": TermsFacet("region", size=50, min_count=2)}))
+
+    assert result.facets["region"] == [("410000", 3), ("410200", 2), ("440000", 2)]
+
+
+def test_sum_facet_adds_up_a_field_per_value_largest_first(postings: SearchIndex) -> None:
+    result = postings.search(
+        SearchRequest(
+            limit=0,
+            facets={
+                "region": SumFacet(TermsFacet("region", size=50), "salary"),
+                "top": SumFacet(TermsFacet("tags", size=1), "salary"),
+            },
+        )
+    )
+
+    assert result.facets["region"] == [
+        ("440000", 14500),
+        ("410000", 12000),
+        ("440300", 8000),
+        ("410200", 7000),
+        ("410100", 5000),
+        ("410225", 3000),
+    ]
+    # By count 五险一金 and 包吃住 tie (2 each); by sum 包吃住 (8000 + 4000) passes 五险一金 (3000 + 8000).
+    assert result.facets["top"] == [("包吃住", 12000)]
+
+
+def test_sum_facet_sums_only_the_matches_and_counts_a_missing_field_as_zero(index: SearchIndex) -> None:
+    fill(
+        index,
+        doc("a", region=["41"], salary=100),
+        doc("b", region=["42"], salary=100),
+        doc("c", region=["43"]),
+        doc("d", region=["41"], salary=50),
+        doc("e", region=["44"], salary=100, tags=["x"]),
+    )
+    facets = {"region": SumFacet(TermsFacet("region", size=50), "salary")}
+
+    everything = index.search(SearchRequest(facets=facets)).facets["region"]
+    without_x = index.search(SearchRequest(filters=(Not(Exists("tags")),), facets=facets)).facets["region"]
+
+    # Tied sums in value order; a document without the field makes a bucket of 0.
+    assert everything == [("41", 150), ("42", 100), ("44", 100), ("43", 0)]
+    assert without_x == [("41", 150), ("42", 100), ("43", 0)]
+
+
+def test_sum_facet_over_ranges_keeps_their_order(postings: SearchIndex) -> None:
+    bands = (
+        ("late", 1_700_250_000, None),
+        ("early", 1_700_000_000, 1_700_250_000),
+        ("before", None, 1_700_000_000),
+    )
+    result = postings.search(
+        SearchRequest(facets={"posted": SumFacet(RangeFacet("posted", bands), "salary")})
+    )
+
+    # p1, p2, p3 (3000 + 5000 + 8000) are early; p4, p5 (4000 + 6500) late; none before.
+    assert result.facets["posted"] == [("late", 10500), ("early", 16000), ("before", 0)]
