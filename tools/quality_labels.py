@@ -25,9 +25,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.quality_demo import LABELS_DIR, NOW, demo_set  # noqa: E402
-from shared.demo.vocabulary import OCCUPATIONS, PLACES, PROVINCE_NAMES, Place  # noqa: E402
-from shared.domain.records import SeekerRecord  # noqa: E402
+from benchmarks.quality_demo import LABELS_DIR, NOW, demo_set
+from shared.demo.vocabulary import OCCUPATIONS, PLACES, PROVINCE_NAMES, Place
+from shared.domain.records import SeekerRecord
 
 SEARCH_JUDGMENTS = LABELS_DIR / "search_judgments.yaml"
 MATCH_JUDGMENTS = LABELS_DIR / "match_judgments.yaml"
@@ -50,6 +50,7 @@ EDUCATION_STEP = {
     "硕士研究生": 6,
 }
 _WRAPPERS = ("（扶贫车间）", "扶贫车间", "（公益性岗位）", "公益性岗位")
+_PLACE_BY_CODE = {place.code: place for place in PLACES}
 _OCCUPATION_OF_TITLE = {variant: o.title for o in OCCUPATIONS for variant in o.variants}
 
 
@@ -135,8 +136,9 @@ def rule_holds(rule: Mapping[str, Any], posting: Posting) -> bool:
         "not_place": lambda items: not within(posting.place, map(region_code, items)),
         "job_type": lambda items: posting.job_type in items,
         "programme": lambda items: any(p in posting.programmes for p in items),
-        "recruits_in": lambda items: any(map(region_code, items)) and bool(
-            set(map(region_code, items)) & set(posting.target_provinces)
+        "recruits_in": lambda items: (
+            any(map(region_code, items))
+            and bool(set(map(region_code, items)) & set(posting.target_provinces))
         ),
         "pay_at_least": lambda items: posting.pay_top is not None and posting.pay_top >= items[0],
         "pay_below": lambda items: posting.pay_top is None or posting.pay_top < items[0],
@@ -172,9 +174,10 @@ def match_grade(entry: Mapping[str, Any], seeker: SeekerRecord, posting: Posting
         return None
     grade = int(fit)
     near = [region_code(name) for name in entry["near"]]
+    home_province = _PLACE_BY_CODE[seeker.region_code].province if seeker.region_code else "410000"
     if not within(posting.place, near):
-        if posting.place.province == "410000":
-            grade -= 1
+        if posting.place.province == home_province:
+            grade -= 1 if seeker.willing_to_relocate else 2
         elif not seeker.willing_to_relocate:
             return 0
         else:
@@ -184,7 +187,11 @@ def match_grade(entry: Mapping[str, Any], seeker: SeekerRecord, posting: Posting
         return 0
     if posting.experience - (seeker.experience_years or 0) >= 2:
         return 0
-    if seeker.expected_salary_min and posting.pay_top is not None and posting.pay_top < seeker.expected_salary_min:
+    if (
+        seeker.expected_salary_min
+        and posting.pay_top is not None
+        and posting.pay_top < seeker.expected_salary_min
+    ):
         grade -= 1
     return max(grade, 0)
 
@@ -204,11 +211,11 @@ def _load(path: Path, key: str) -> list[dict[str, Any]]:
     return list(yaml.safe_load(path.read_text(encoding="utf-8"))[key])
 
 
-def _write(path: Path, header: str, column: str, rows: list[tuple[str, str, int]]) -> None:
+def _table(header: str, column: str, rows: list[tuple[str, str, int]]) -> str:
     lines = [f"# {line}" if line else "#" for line in header.strip().splitlines()]
     lines.append(f"{column}\tposting_id\tgrade")
     lines += [f"{a}\t{b}\t{g}" for a, b, g in rows]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "\n".join(lines) + "\n"
 
 
 SEARCH_HEADER = """
@@ -230,36 +237,46 @@ profile (--show SEEKER_ID). Regenerate with the script after editing the judgmen
 """
 
 
+def all_grades() -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """Each query's and each seeker's grades, in the judgments files' order."""
+    postings = open_postings()
+    seekers = {s.id: s for s in demo_set().seekers}
+    search = {j["id"]: search_grades(j, postings) for j in _load(SEARCH_JUDGMENTS, "queries")}
+    match = {e["id"]: match_grades(e, seekers[e["id"]], postings) for e in _load(MATCH_JUDGMENTS, "seekers")}
+    return search, match
+
+
+def expanded() -> tuple[str, str]:
+    """The text of search_qrels.tsv and of match_qrels.tsv, as the judgments give them now."""
+    search, match = all_grades()
+    search_rows = [(key, pid, g) for key, grades in search.items() for pid, g in sorted(grades.items())]
+    match_rows = [(key, pid, g) for key, grades in match.items() for pid, g in sorted(grades.items())]
+    return _table(SEARCH_HEADER, "query_id", search_rows), _table(MATCH_HEADER, "seeker_id", match_rows)
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--show", action="append", default=[], help="print one query's or seeker's grades")
     args = parser.parse_args(argv)
-    postings = open_postings()
-    by_id = {p.id: p for p in postings}
-    seekers = {s.id: s for s in demo_set().seekers}
-    search_rows, match_rows = [], []
-    shown: dict[str, dict[str, int]] = {}
-    queries = _load(SEARCH_JUDGMENTS, "queries")
-    for judgment in queries:
-        grades = search_grades(judgment, postings)
-        shown[judgment["id"]] = grades
-        search_rows += [(judgment["id"], pid, g) for pid, g in sorted(grades.items())]
-    entries = _load(MATCH_JUDGMENTS, "seekers")
-    for entry in entries:
-        grades = match_grades(entry, seekers[entry["id"]], postings)
-        shown[entry["id"]] = grades
-        match_rows += [(entry["id"], pid, g) for pid, g in sorted(grades.items())]
     if args.show:
+        by_id = {p.id: p for p in open_postings()}
+        search, match = all_grades()
         for key in args.show:
-            ranked = sorted(shown[key].items(), key=lambda item: (-item[1], item[0]))
+            ranked = sorted({**search, **match}[key].items(), key=lambda item: (-item[1], item[0]))
             for pid, grade in ranked:
                 p = by_id[pid]
                 pay = f"{p.pay_top:.0f}" if p.pay_top else "-"
-                print(f"{key}\t{grade}\t{pid}\t{p.title}\t{p.place.full}\t{pay}\tedu{p.education}\texp{p.experience}")
+                print(
+                    f"{key}\t{grade}\t{pid}\t{p.title}\t{p.place.full}\t{pay}\tedu{p.education}\texp{p.experience}"
+                )
         return
-    _write(SEARCH_QRELS, SEARCH_HEADER, "query_id", search_rows)
-    _write(MATCH_QRELS, MATCH_HEADER, "seeker_id", match_rows)
-    print(f"{len(queries)} queries, {len(search_rows)} graded rows; {len(entries)} seekers, {len(match_rows)} rows")
+    search_text, match_text = expanded()
+    SEARCH_QRELS.write_text(search_text, encoding="utf-8")
+    MATCH_QRELS.write_text(match_text, encoding="utf-8")
+    rows = [text.count("\n") for text in (search_text, match_text)]
+    print(f"wrote {SEARCH_QRELS.name} ({rows[0]} lines) and {MATCH_QRELS.name} ({rows[1]} lines)")
 
 
 if __name__ == "__main__":
