@@ -28,11 +28,13 @@ from benchmarks.eval_quality import (
 from tools.quality_labels import expanded
 
 # ---- floors: measured (benchmarks/eval_quality.py, 2026-12-02) minus about 0.02 ---------------
-# measured: search 0.783 tantivy / 0.782 Elasticsearch; match 0.807 / 0.806;
-# top-5 agreement as sets: search 0.742, match 1.000.
+# measured: search 0.782-0.783 tantivy / 0.782 Elasticsearch; match 0.807 / 0.806; top-5 agreement
+# as sets: search 0.742-0.766, match 1.000. Search agreement moves between runs: 31 of its ~33
+# disagreements are postings tied on score at rank 5, which tantivy orders by segment position
+# (merges vary) and Elasticsearch by id; so its floor sits 0.04 under the lowest run.
 SEARCH_NDCG_FLOOR = {"tantivy": 0.76, "elasticsearch": 0.76}
 MATCH_NDCG_FLOOR = {"tantivy": 0.78, "elasticsearch": 0.78}
-TOP5_SET_AGREEMENT_FLOOR = {"search": 0.72, "match": 0.98}
+TOP5_SET_AGREEMENT_FLOOR = {"search": 0.70, "match": 0.98}
 # --------------------------------------------------------------------------------------------------
 
 SEARCH_QRELS = read_qrels(LABELS_DIR / "search_qrels.tsv")
