@@ -86,9 +86,11 @@ def test_labelled_set_is_the_size_the_issue_asks_for() -> None:
 
 def test_expanded_grades_are_what_the_rules_give() -> None:
     # The qrels are regenerated from the judgments, never edited by hand: python tools/quality_labels.py
+    # (after a change to the demo data or the judgments; read the diff before committing it).
     search_text, match_text = expanded()
-    assert (LABELS_DIR / "search_qrels.tsv").read_text(encoding="utf-8") == search_text
-    assert (LABELS_DIR / "match_qrels.tsv").read_text(encoding="utf-8") == match_text
+    stale = "stale: run python tools/quality_labels.py and review the diff"
+    assert (LABELS_DIR / "search_qrels.tsv").read_text(encoding="utf-8") == search_text, stale
+    assert (LABELS_DIR / "match_qrels.tsv").read_text(encoding="utf-8") == match_text, stale
 
 
 def test_ndcg_formula() -> None:
