@@ -33,8 +33,8 @@ from tools.quality_labels import expanded
 # disagreements are postings tied on score at rank 5, which tantivy orders by segment position
 # (merges vary) and Elasticsearch by id; so its floor sits 0.04 under the lowest run.
 SEARCH_NDCG_FLOOR = {"tantivy": 0.76, "elasticsearch": 0.76}
-MATCH_NDCG_FLOOR = {"tantivy": 0.78, "elasticsearch": 0.78}
-TOP5_SET_AGREEMENT_FLOOR = {"search": 0.70, "match": 0.98}
+MATCH_NDCG_FLOOR = {"tantivy": 0.83, "elasticsearch": 0.83}
+TOP5_SET_AGREEMENT_FLOOR = {"search": 0.70, "match": 0.95}
 # --------------------------------------------------------------------------------------------------
 
 SEARCH_QRELS = read_qrels(LABELS_DIR / "search_qrels.tsv")
