@@ -100,6 +100,22 @@ def postings_index(request: pytest.FixtureRequest, tmp_path: Path, name: str) ->
                 client.indices.delete(index=index_name)
 
 
+def checked_posting_docs(
+    raws: Sequence[dict], *, received_at: datetime, now: float | None = None
+) -> list[IndexDoc]:
+    """Index documents of raw posting bodies, each checked as ingest checks it (a test corpus must be valid)."""
+    from services.ingest.batch import check_record
+    from shared.domain.records import PostingRecord
+    from shared.index.documents import posting_doc
+
+    docs = []
+    for raw in raws:
+        record, outcome = check_record("postings", raw, received_at=received_at)
+        assert isinstance(record, PostingRecord), outcome
+        docs.append(posting_doc(record, now=now))
+    return docs
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -17,11 +17,10 @@ from services.matcher.scoring import Profile, Scored
 from services.matcher.weights import FEATURES, WEIGHTS_PATH, WeightsInvalid, read_weights
 from services.matcher.widen import widen_hints
 from shared.domain.inputs import MatchProfileIn
-from shared.domain.records import PostingRecord, SeekerRecord
-from shared.index.documents import posting_doc
+from shared.domain.records import SeekerRecord
 from shared.ports.search_index import SearchIndex
 from shared.security.secret import id_number_hash
-from tests.helpers import posting, postings_index
+from tests.helpers import checked_posting_docs, posting, postings_index
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 ZHENGZHOU_JINSHUI, LANKAO = "410105", "410225"
@@ -46,11 +45,7 @@ def load(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Load]:
     with ExitStack() as stack:
 
         def loaded(corpus: list[dict]) -> SearchIndex:
-            docs = []
-            for raw in corpus:
-                record, outcome = check_record("postings", raw, received_at=NOW)
-                assert isinstance(record, PostingRecord), outcome
-                docs.append(posting_doc(record, now=NOW.timestamp()))
+            docs = checked_posting_docs(corpus, received_at=NOW, now=NOW.timestamp())
             index = stack.enter_context(postings_index(request, tmp_path, "matchq"))
             index.upsert(docs)
             index.refresh()

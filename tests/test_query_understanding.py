@@ -12,15 +12,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.embedded import EMBEDDED
-from services.ingest.batch import check_record
 from services.search.query import PostingSearch, posting_hit
 from services.search.relaxation import MAX_RELAXATIONS, PostingAnswer, search_postings
 from services.search.understanding import read_query
-from shared.index.documents import posting_doc, stored_posting
+from shared.index.documents import stored_posting
 from shared.ports.search_index import SearchIndex
 from shared.settings import Settings
 from shared.web.app_factory import create_app
-from tests.helpers import keyed_client, posting, postings_index, wait_for
+from tests.helpers import checked_posting_docs, keyed_client, posting, postings_index, wait_for
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -55,11 +54,7 @@ CORPUS = [
 
 @pytest.fixture(params=["tantivy", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
 def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchIndex]:
-    docs = []
-    for raw in CORPUS:
-        record, outcome = check_record("postings", raw, received_at=NOW)
-        assert record is not None, outcome
-        docs.append(posting_doc(record, now=NOW.timestamp()))
+    docs = checked_posting_docs(CORPUS, received_at=NOW, now=NOW.timestamp())
     with postings_index(request, tmp_path, "understand") as opened:
         opened.upsert(docs)
         opened.refresh()

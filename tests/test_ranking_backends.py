@@ -16,13 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from services.ingest.batch import check_record
 from services.matcher.matching import match_postings
 from services.matcher.scoring import Profile
 from services.search.query import PostingSearch, build_posting_request
-from shared.index.documents import posting_doc
 from shared.ports.search_index import SearchIndex
-from tests.helpers import posting, postings_index
+from tests.helpers import checked_posting_docs, posting, postings_index
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -60,11 +58,7 @@ CORPUS = [
 
 @pytest.fixture(params=["tantivy", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
 def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchIndex]:
-    docs = []
-    for raw in CORPUS:
-        record, outcome = check_record("postings", raw, received_at=NOW)
-        assert record is not None, outcome
-        docs.append(posting_doc(record))
+    docs = checked_posting_docs(CORPUS, received_at=NOW)
     with postings_index(request, tmp_path, "rank") as opened:
         opened.upsert(docs)
         opened.refresh()
