@@ -32,6 +32,7 @@ from shared.ports.search_index import (
     TermsFacet,
     TextQuery,
 )
+from shared.text.alternation import longest_first
 from shared.text.pipeline import query_groups, query_tokens
 from shared.web.posting_views import posting_summary
 
@@ -121,9 +122,7 @@ def highlight(text: str, tokens: list[str], *, window: int = 40) -> str | None:
     """The first stretch of ``text`` around a query token, tokens wrapped in <em>; None when none occurs."""
     if not text or not tokens:
         return None
-    pattern = re.compile(
-        "|".join(re.escape(t) for t in sorted(set(tokens), key=len, reverse=True)), re.IGNORECASE
-    )
+    pattern = re.compile(longest_first(tokens), re.IGNORECASE)
     # Tokens are NFKC-normalised (ＣＮＣ is cnc): match on the text folded the same way, where that keeps every
     # character's place, and mark the text as written.
     folded = unicodedata.normalize("NFKC", text)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from shared.domain.salary import Period, parse_salary
+from shared.text.alternation import longest_first
 
 # Words before the amount that make it pay, and the period each names (None: the period is said elsewhere, or
 # it is a month).
@@ -44,18 +45,14 @@ _SPOKEN = r"[一二两三四五六七八九十][千万][一二两三四五六七
 _AMOUNT = rf"(?:{_DIGITS}|{_SPOKEN})"
 
 
-def _alternatives(words: object) -> str:
-    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))  # type: ignore[call-overload]
-
-
 _PHRASE = re.compile(
-    rf"(?<![a-z0-9.])(?P<label>{_alternatives(LABELS)})?[:为约]?\s?"
-    rf"(?P<amount>{_AMOUNT}(?:\s?(?:{_alternatives(MONEY_MARKS)})?\s?(?:{_alternatives(RANGE_SEPARATORS)})\s?{_AMOUNT})?)"
-    rf"\s?(?P<mark>{_alternatives(MONEY_MARKS)})?"
-    rf"(?P<after>{_alternatives(AFTER_PERIODS)})?"
-    rf"(?P<bound>{_alternatives(AT_LEAST + AT_MOST + ABOUT)})?"
-    rf"(?P<mark2>{_alternatives(MONEY_MARKS)})?"
-    rf"(?P<after2>{_alternatives(AFTER_PERIODS)})?"
+    rf"(?<![a-z0-9.])(?P<label>{longest_first(LABELS)})?[:为约]?\s?"
+    rf"(?P<amount>{_AMOUNT}(?:\s?(?:{longest_first(MONEY_MARKS)})?\s?(?:{longest_first(RANGE_SEPARATORS)})\s?{_AMOUNT})?)"
+    rf"\s?(?P<mark>{longest_first(MONEY_MARKS)})?"
+    rf"(?P<after>{longest_first(AFTER_PERIODS)})?"
+    rf"(?P<bound>{longest_first(AT_LEAST + AT_MOST + ABOUT)})?"
+    rf"(?P<mark2>{longest_first(MONEY_MARKS)})?"
+    rf"(?P<after2>{longest_first(AFTER_PERIODS)})?"
 )
 # What follows a number that counts something else: 8小时, 5年, 10万公里, 2000人.
 _NOT_MONEY_AFTER = re.compile(

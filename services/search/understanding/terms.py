@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from shared.domain.education import EducationLevel, parse_education
 from shared.domain.inputs import JobType
+from shared.text.alternation import longest_first
 
 # The levels as people type them; each is read by shared.domain.education, so 中专 is 高中 and 专科 is 大专.
 # 博士后 is a post, not a level, and 大学生 a person: a level word counts only as a word of its own (below).
@@ -45,14 +46,10 @@ JOB_TYPE_WORDS: dict[str, JobType] = {
 }
 
 
-def _alternatives(words: tuple[str, ...] | list[str]) -> str:
-    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
-
-
-_NO_REQUIREMENT = re.compile(_alternatives(NO_REQUIREMENT))
+_NO_REQUIREMENT = re.compile(longest_first(NO_REQUIREMENT))
 _EDUCATION = re.compile(
-    rf"(?P<before>{_alternatives(EDUCATION_BEFORE)})?[:]?(?P<level>{_alternatives(EDUCATION_WORDS)})"
-    rf"(?P<after>{_alternatives(EDUCATION_AFTER)})?"
+    rf"(?P<before>{longest_first(EDUCATION_BEFORE)})?[:]?(?P<level>{longest_first(EDUCATION_WORDS)})"
+    rf"(?P<after>{longest_first(EDUCATION_AFTER)})?"
 )
 # A level word directly followed by another word modifies it (高中老师, 大专文员, 博士后): part of the trade.
 _WORD_CHARACTER = re.compile(r"[\w+#]")
