@@ -155,8 +155,9 @@ def siblings(path: Path) -> list[str]:
 
 
 def test_previous_release_schemas() -> None:
-    """What changed since the previous release: fields added to postings, and to seekers the person's hash
-    (the supply-demand figures count each person once): both indexes are rebuilt at open."""
+    """What changed since the previous release: fields added to postings (duplicates, review, headcount,
+    the gate's requirements), and to seekers the person's hash (the supply-demand figures count each
+    person once): both indexes are rebuilt at open."""
     assert SEEKERS.fields.items() >= PREVIOUS_SEEKERS.fields.items()
     assert sorted(SEEKERS.fields.keys() - PREVIOUS_SEEKERS.fields.keys()) == [SeekerField.PERSON]
     assert POSTINGS.fields.items() >= PREVIOUS_POSTINGS.fields.items()
@@ -170,6 +171,9 @@ def test_previous_release_schemas() -> None:
             PostingField.REVIEW_SOURCE,
             PostingField.REVIEW_UPDATED_AT,
             PostingField.VACANCIES,
+            # The requirements gate filters on them in the index (services/matcher/gate.py).
+            PostingField.CERTIFICATES,
+            PostingField.EXPERIENCE_MIN,
         ]
     )
 

@@ -149,14 +149,15 @@ checks.negative_data_rejection.enabled = false
 # but unusable parameter (a region code no region has, an education no level matches, a group no one
 # is in, a query of too many words: no schema can say which six digits are a region), for a cursor this
 # instance did not issue, for a decision on a posting without flags or on a dead letter already closed,
-# and for a file whose bytes are no spreadsheet or text or a mapping no file defines.
+# for a file whose bytes are no spreadsheet or text or a mapping no file defines, and for a region
+# that is no province (partner recruiting) or more persons registered twice than the figures count.
 # bad_request_is_a_documented_code holds each 400 to those codes.
 [[operations]]
 include-name = [
     "GET /v1/postings/search", "GET /v1/seekers/search", "POST /v1/match", "GET /v1/review/flags",
     "GET /v1/feeds/postings", "GET /v1/feeds/seekers", "POST /v1/review/flags/{posting_id}/decision",
     "POST /v1/review/dead-letters/{letter_id}/replay", "POST /v1/review/dead-letters/{letter_id}/discard",
-    "POST /v1/imports",
+    "POST /v1/imports", "GET /v1/stats/supply-demand", "GET /v1/stats/partner-recruiting",
 ]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
 """
